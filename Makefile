@@ -1,0 +1,55 @@
+# Pipes & Processes: `make lab` opens the course, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+JAR := lib/target/ipclab.jar
+LIB_SOURCES := $(shell find lib/src/main -type f 2>/dev/null) lib/pom.xml pom.xml
+PORT ?= 8888
+# The kernel's own JVM: quick start-up matters more than peak speed for notebook cells.
+export JJAVA_JVM_OPTS ?= -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto
+export JUPYTER_PLATFORM_DIRS := 1
+
+.PHONY: setup lab test test-java test-notebooks bench jshell assignment binder-link clean prereqs
+
+setup: prereqs $(BIN)/.installed $(JAR)
+
+prereqs:
+	@PYTHON=$(PYTHON) tools/prereqs.sh
+
+# The venv carries JupyterLab, the JJava kernel (installed as the `java` kernel under
+# $(VENV)/share/jupyter/kernels), nbclient and pytest, all pinned in requirements.txt.
+$(BIN)/.installed: requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(JAR): $(LIB_SOURCES)
+	mvn -q -B -DskipTests package
+	@touch $@
+
+lab: setup
+	@echo "Opening the course at http://127.0.0.1:$(PORT)/lab/tree/notebooks/00-index.ipynb"
+	$(BIN)/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
+	  --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/notebooks/00-index.ipynb \
+	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+
+test: setup test-java test-notebooks
+
+test-java:
+	mvn -q -B verify
+
+test-notebooks:
+	$(BIN)/python -m pytest -q tests
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+# jshell with the library and the course's imports, for the same API outside a notebook.
+jshell: setup
+	jshell --class-path $(JAR) --startup DEFAULT --startup tools/imports.jsh \
+	  -R--add-opens=java.base/java.io=ALL-UNNAMED
+
+clean:
+	mvn -q clean
+	rm -rf $(VENV)

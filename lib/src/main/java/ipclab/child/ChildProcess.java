@@ -1,0 +1,339 @@
+package ipclab.child;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import ipclab.pipe.Descriptors;
+import ipclab.pipe.Fd;
+import ipclab.posix.Posix;
+import jnr.posix.SpawnFileAction;
+
+/**
+ * A child JVM started with {@code posix_spawn(3)}: the JVM's stand-in for {@code fork()}.
+ *
+ * <p>The JVM cannot fork (a forked copy would lack its garbage collector and compiler threads),
+ * so a child is a new JVM. Like a forked child it inherits descriptors, at the same numbers:
+ * the ones the builder names, and no others. Its standard output and error share one pipe, so
+ * their lines stay in the order the child wrote them; the parent copies them into the notebook
+ * cell that waits for the child.
+ *
+ * <p>A child is never reaped behind the learner's back: until {@link #waitFor()} (which is
+ * waitpid(2)) or {@link #close()}, an exited child stays a zombie, as in C.
+ */
+public final class ChildProcess implements AutoCloseable {
+    private static final int OUTPUT_KEEP = 1 << 20;
+
+    private final long pid;
+    private final Duration timeout;
+    private final Thread pump;
+    private final StringBuilder output = new StringBuilder();
+    private final PrintStream live;
+    private volatile ExitStatus status;
+
+    private ChildProcess(long pid, int outputFd, Duration timeout, PrintStream live) {
+        this.pid = pid;
+        this.timeout = timeout;
+        this.live = live;
+        this.pump = new Thread(() -> pump(outputFd), "ipclab-output-" + pid);
+        pump.setDaemon(true);
+        pump.start();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The child's process id, as {@code fork()} returns it to the parent. */
+    public long pid() {
+        return pid;
+    }
+
+    /** The exit status once the child has been reaped, else null. */
+    public ExitStatus status() {
+        return status;
+    }
+
+    /** True while the child has not been reaped (it may have exited and be a zombie). */
+    public boolean isReaped() {
+        return status != null;
+    }
+
+    /** Everything the child wrote to stdout and stderr so far (the last MiB of it). */
+    public String output() {
+        synchronized (output) {
+            return output.toString();
+        }
+    }
+
+    /** waitpid(pid, WNOHANG): reaps the child if it has exited; returns its status or null. */
+    public synchronized ExitStatus poll() throws IOException {
+        if (status != null) return status;
+        int[] raw = new int[1];
+        if (Posix.waitpid(pid, raw, Posix.WNOHANG) == pid) reaped(ExitStatus.decode(pid, raw[0]));
+        return status;
+    }
+
+    /** waitpid(2), waiting at most the builder's timeout; the child is killed if it overruns. */
+    public ExitStatus waitFor() throws IOException {
+        return waitFor(timeout);
+    }
+
+    /**
+     * waitpid(2): waits for the child to exit and reaps it, so it leaves no zombie. If it does
+     * not exit within {@code limit}, or the cell is interrupted, it is killed and reaped, and
+     * the wait throws.
+     */
+    public ExitStatus waitFor(Duration limit) throws IOException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        long pauseMicros = 100;
+        try {
+            while (poll() == null) {
+                if (System.nanoTime() > deadline) {
+                    kill();
+                    throw new ChildTimeoutException("child " + pid + " did not exit within "
+                            + limit.toMillis() + " ms, so it was killed");
+                }
+                Thread.sleep(pauseMicros / 1000, (int) (pauseMicros % 1000) * 1000);
+                pauseMicros = Math.min(pauseMicros * 2, 10_000);
+            }
+        } catch (InterruptedException e) {
+            kill();
+            throw new InterruptedIOException("interrupted while waiting for child " + pid + "; it was killed");
+        }
+        return status;
+    }
+
+    /** kill(SIGKILL) and reap: the child is gone when this returns. */
+    public synchronized ExitStatus kill() throws IOException {
+        if (status != null) return status;
+        Posix.kill(pid, Posix.SIGKILL);
+        int[] raw = new int[1];
+        Posix.waitpid(pid, raw, 0);
+        reaped(ExitStatus.decode(pid, raw[0]));
+        return status;
+    }
+
+    /** kill(2) with any signal, without reaping. Returns false if the process is gone. */
+    public boolean signal(int signal) throws IOException {
+        return status == null && Posix.kill(pid, signal);
+    }
+
+    /** Kills the child if it still runs, and reaps it. */
+    @Override
+    public void close() throws IOException {
+        if (poll() == null) kill();
+    }
+
+    @Override
+    public String toString() {
+        return status == null ? "child " + pid + " (running or not yet reaped)" : status.toString();
+    }
+
+    private void reaped(ExitStatus exit) {
+        status = exit;
+        Children.forget(this);
+        try {
+            // The output pipe reaches end of file once the child and anything it spawned are gone.
+            pump.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void pump(int fd) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        ByteBuffer bytes = ByteBuffer.allocate(8192);
+        CharBuffer chars = CharBuffer.allocate(8192);
+        try {
+            while (true) {
+                int n = Posix.read(fd, bytes.array(), bytes.position(), bytes.remaining());
+                bytes.position(bytes.position() + n);
+                bytes.flip();
+                decoder.decode(bytes, chars, n == 0);
+                if (n == 0) decoder.flush(chars);
+                bytes.compact();
+                chars.flip();
+                emit(chars.toString());
+                chars.clear();
+                if (n == 0) break;
+            }
+        } catch (IOException e) {
+            emit("[ipclab: lost the child's output: " + e.getMessage() + "]\n");
+        } finally {
+            try {
+                Posix.close(fd);
+            } catch (IOException ignored) {
+                // Already closed: nothing more to release.
+            }
+        }
+    }
+
+    private void emit(String text) {
+        if (text.isEmpty()) return;
+        synchronized (output) {
+            output.append(text);
+            if (output.length() > OUTPUT_KEEP) output.delete(0, output.length() - OUTPUT_KEEP);
+        }
+        if (live != null) {
+            live.print(text);
+            live.flush();
+        }
+    }
+
+    /** Says what the child runs and what it inherits. Every setter returns this builder. */
+    public static final class Builder {
+        private final List<String> program = new ArrayList<>();
+        private final Set<Fd> inherited = new LinkedHashSet<>();
+        private final List<String> jvmOptions = new ArrayList<>();
+        private Duration timeout = Duration.ofSeconds(30);
+        private boolean showOutput = true;
+        private Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
+        private String classpath = Classpath.ofLibrary();
+
+        private Builder() {}
+
+        /** Runs {@code mainClass.main(args)} in the child. */
+        public Builder main(String mainClass, String... args) {
+            program.clear();
+            program.add("--main");
+            program.add(Objects.requireNonNull(mainClass, "mainClass"));
+            program.addAll(List.of(args));
+            return this;
+        }
+
+        public Builder main(Class<?> mainClass, String... args) {
+            return main(mainClass.getName(), args);
+        }
+
+        Builder program(List<String> args) {
+            program.clear();
+            program.addAll(args);
+            return this;
+        }
+
+        /** The child inherits these descriptors, at the same numbers. */
+        public Builder inherit(Fd... fds) {
+            for (Fd fd : fds) {
+                if (!fd.isOpen()) throw new IllegalArgumentException("cannot hand " + fd + " to a child: it is closed");
+                inherited.add(fd);
+            }
+            return this;
+        }
+
+        /** The child inherits every pipe end this process has open, as after {@code fork()}. */
+        public Builder inheritOpenPipes() {
+            inherited.addAll(Descriptors.open());
+            return this;
+        }
+
+        /** How long {@link #waitFor()} waits before killing the child. */
+        public Builder timeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("timeout must be positive: " + timeout);
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** Whether the child's output is copied into the running cell as it arrives (default) or only kept. */
+        public Builder showOutput(boolean show) {
+            this.showOutput = show;
+            return this;
+        }
+
+        /** Adds an option to the child JVM's command line, such as {@code -Xmx32m}. */
+        public Builder jvmOption(String option) {
+            jvmOptions.add(option);
+            return this;
+        }
+
+        /** Which {@code java} binary starts the child; the kernel's own by default. */
+        public Builder java(Path java) {
+            this.java = java;
+            return this;
+        }
+
+        Builder classpath(String classpath) {
+            this.classpath = classpath;
+            return this;
+        }
+
+        /** posix_spawn(3) the child. */
+        public ChildProcess start() throws IOException {
+            if (program.isEmpty()) throw new IllegalStateException("say what the child runs: main(...)");
+            if (!Files.isExecutable(java)) {
+                throw new IOException("no java binary at " + java + ": install a JDK 17+ or pass java(path)");
+            }
+            for (Fd fd : inherited) {
+                if (!fd.isOpen()) throw new IOException("cannot hand " + fd + " to a child: it is closed");
+            }
+            int lifeline = Lifeline.readEnd();
+            List<String> argv = new ArrayList<>();
+            argv.add(java.toString());
+            argv.addAll(List.of(
+                    "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto",
+                    "--add-opens=java.base/java.io=ALL-UNNAMED",
+                    "-Dipclab.lean=true", "-D" + Lifeline.PROPERTY + "=" + lifeline,
+                    "-Dfile.encoding=UTF-8", "-Dsun.stdout.encoding=UTF-8", "-Dsun.stderr.encoding=UTF-8"));
+            argv.addAll(jvmOptions);
+            argv.addAll(List.of("-cp", classpath, ChildMain.class.getName()));
+            argv.addAll(program);
+
+            int[] out = Posix.pipe();
+            List<SpawnFileAction> actions = new ArrayList<>();
+            actions.add(SpawnFileAction.open("/dev/null", 0, 0 /* O_RDONLY */, 0));
+            actions.add(SpawnFileAction.dup(out[1], 1));
+            actions.add(SpawnFileAction.dup(out[1], 2));
+            Set<Integer> keep = new LinkedHashSet<>(List.of(0, 1, 2, lifeline));
+            for (Fd fd : inherited) keep.add(fd.number());
+            for (int fd : openDescriptors()) {
+                if (!keep.contains(fd)) actions.add(SpawnFileAction.close(fd));
+            }
+            long pid;
+            synchronized (Builder.class) {
+                pid = Posix.jnr().posix_spawnp(java.toString(), actions, argv, environment());
+            }
+            Posix.close(out[1]);
+            if (pid <= 0) {
+                Posix.close(out[0]);
+                throw new IOException("posix_spawnp(" + java + ") failed: " + Posix.error("posix_spawnp").getMessage());
+            }
+            ChildProcess child = new ChildProcess(pid, out[0], timeout, showOutput ? System.out : null);
+            Children.remember(child);
+            return child;
+        }
+
+        private static List<String> environment() {
+            List<String> env = new ArrayList<>();
+            for (Map.Entry<String, String> e : System.getenv().entrySet()) env.add(e.getKey() + "=" + e.getValue());
+            return env;
+        }
+
+        /** Every descriptor this process has open, from /proc/self/fd. */
+        private static Collection<Integer> openDescriptors() throws IOException {
+            try (Stream<Path> entries = Files.list(Paths.get("/proc/self/fd"))) {
+                List<Integer> fds = new ArrayList<>();
+                entries.forEach(p -> fds.add(Integer.parseInt(p.getFileName().toString())));
+                return fds;
+            }
+        }
+    }
+}

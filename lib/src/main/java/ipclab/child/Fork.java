@@ -1,0 +1,86 @@
+package ipclab.child;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * {@code fork()} for Java code: one body of code that runs in two processes.
+ *
+ * <pre>{@code
+ * Fork.code("""
+ *     if (pid == 0) fds[1].write("Who are you?");     // the child
+ *     else System.out.println(fds[0].readString());   // the parent
+ *     """).with("fds", "Fd[]", fds).run();
+ * }</pre>
+ *
+ * The child is a new JVM (see {@link ChildProcess}): it gets copies of the variables, inherits
+ * every open pipe end at the same number, and sees {@code pid == 0}. The parent runs the same
+ * body in this JVM with the real variables and {@code pid} set to the child's pid, then waits
+ * for the child, copying its output into the cell. In a notebook the {@code %%fork} cell magic
+ * does all of this for the cell's code.
+ */
+public final class Fork {
+    private static final List<String> IMPORTS = List.of(
+            "import java.util.*;", "import java.io.*;", "import java.nio.file.*;", "import java.time.*;",
+            "import java.util.concurrent.*;", "import java.nio.charset.StandardCharsets;",
+            "import ipclab.pipe.*;", "import ipclab.child.*;");
+
+    private final String body;
+    private final List<ForkedCode.Variable> variables = new ArrayList<>();
+    private final List<String> imports = new ArrayList<>(IMPORTS);
+    private Duration timeout = Duration.ofSeconds(10);
+
+    private Fork(String body) {
+        this.body = Objects.requireNonNull(body, "body");
+    }
+
+    /** The code both processes run; {@code pid} is 0 in the child. */
+    public static Fork code(String body) {
+        return new Fork(body);
+    }
+
+    /** Makes a variable visible to the code, declared with the given type. */
+    public Fork with(String name, String type, Object value) {
+        if (name.equals("pid")) throw new IllegalArgumentException("'pid' is the fork's own variable; choose another name");
+        variables.add(new ForkedCode.Variable(name, type, value));
+        return this;
+    }
+
+    /** Makes a variable visible to the code, declared with its value's class. */
+    public Fork with(String name, Object value) {
+        Objects.requireNonNull(value, "value of " + name + ": give its type with with(name, type, value)");
+        return with(name, value.getClass().getCanonicalName(), value);
+    }
+
+    /** Adds an import line, such as {@code import java.util.regex.*;}. */
+    public Fork importing(String importLine) {
+        imports.add(importLine);
+        return this;
+    }
+
+    /** How long the parent waits for the child after its own part is done (default 10 s). */
+    public Fork timeout(Duration timeout) {
+        this.timeout = timeout;
+        return this;
+    }
+
+    /**
+     * Compiles the code, spawns the child, runs the parent's part, then waits for the child and
+     * reaps it. Throws if the code does not compile, if either side throws, or if the child
+     * exits non-zero or overruns the timeout (it is killed then).
+     */
+    public ExitStatus run() throws Throwable {
+        try (ForkedCode code = ForkedCode.compile(body, imports, variables);
+             ChildProcess child = ChildProcess.builder()
+                     .program(code.childArgs())
+                     .inheritOpenPipes()
+                     .timeout(timeout)
+                     .start()) {
+            code.runInParent(child.pid());
+            return child.waitFor().check();
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package ipclab.child;
+
+import java.io.IOException;
+import java.io.NotSerializableException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import javax.tools.Diagnostic;
+import javax.tools.DiagnosticCollector;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.SimpleJavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.StandardLocation;
+import javax.tools.ToolProvider;
+
+/**
+ * Code from a notebook cell, compiled into a class whose {@code run(long pid, Object[] values)}
+ * holds the cell's lines, so that one body can run in two processes, as after {@code fork()}:
+ * in the child with {@code pid == 0} and copies of the variables, and in the parent with the
+ * child's pid and the variables themselves.
+ */
+final class ForkedCode implements AutoCloseable {
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static JavaCompiler compiler;
+    private static StandardJavaFileManager files;
+
+    /** A variable the code uses: its name, its type as source text, and its value. */
+    record Variable(String name, String type, Object value) {}
+
+    private final Path dir;
+    private final String className;
+    private final List<Variable> variables;
+
+    private ForkedCode(Path dir, String className, List<Variable> variables) {
+        this.dir = dir;
+        this.className = className;
+        this.variables = variables;
+    }
+
+    /** Compiles {@code body}; a compile error names the line of the body it is on. */
+    static ForkedCode compile(String body, List<String> imports, List<Variable> variables) throws IOException {
+        String className = "ForkCell" + COUNTER.incrementAndGet();
+        StringBuilder src = new StringBuilder();
+        for (String i : imports) src.append(i.strip()).append('\n');
+        src.append("public final class ").append(className).append(" {\n");
+        src.append("  @SuppressWarnings(\"unchecked\")\n");
+        src.append("  public static void run(long pid, Object[] values) throws Throwable {\n");
+        for (int i = 0; i < variables.size(); i++) {
+            Variable v = variables.get(i);
+            src.append("    ").append(v.type()).append(' ').append(v.name())
+                    .append(" = (").append(v.type()).append(") values[").append(i).append("];\n");
+        }
+        int firstLine = (int) src.chars().filter(c -> c == '\n').count() + 1;
+        src.append(body).append("\n  }\n  public static final int FIRST_LINE = ").append(firstLine).append(";\n}\n");
+
+        Path dir = Files.createTempDirectory("ipclab-fork-");
+        DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+        JavaFileObject source = new SimpleJavaFileObject(
+                java.net.URI.create("string:///" + className + ".java"), JavaFileObject.Kind.SOURCE) {
+            @Override
+            public CharSequence getCharContent(boolean ignoreEncodingErrors) {
+                return src;
+            }
+        };
+        boolean ok;
+        synchronized (ForkedCode.class) {
+            StandardJavaFileManager fm = fileManager();
+            fm.setLocation(StandardLocation.CLASS_OUTPUT, List.of(dir.toFile()));
+            List<String> options = List.of("-classpath", classpathForCompiler(), "-proc:none", "-nowarn", "-g:lines,source");
+            ok = compiler.getTask(null, fm, diagnostics, options, null, List.of(source)).call();
+        }
+        if (!ok) {
+            deleteTree(dir);
+            List<Diagnostic<? extends JavaFileObject>> errors = diagnostics.getDiagnostics().stream()
+                    .filter(d -> d.getKind() == Diagnostic.Kind.ERROR).toList();
+            Diagnostic<? extends JavaFileObject> first = errors.get(0);
+            long line = first.getLineNumber() - firstLine + 1;
+            String where = line >= 1 ? "line " + line : "a variable's type";
+            String more = errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : "";
+            throw new ForkCompileException("child code does not compile: " + where + ": "
+                    + first.getMessage(Locale.ENGLISH).lines().findFirst().orElse("") + more);
+        }
+        ForkedCode code = new ForkedCode(dir, className, variables);
+        code.writeValues();
+        return code;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** The child's command line after {@code ChildMain}. */
+    List<String> childArgs() {
+        return List.of("--fork", dir.toString(), className, dir.resolve("values.ser").toString());
+    }
+
+    /** Runs the body here, in the parent, with the child's pid and the variables themselves. */
+    void runInParent(long childPid) throws Throwable {
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, ForkedCode.class.getClassLoader())) {
+            Method run = loader.loadClass(className).getMethod("run", long.class, Object[].class);
+            ChildMain.invoke(run, childPid, values());
+        }
+    }
+
+    private Object[] values() {
+        return variables.stream().map(Variable::value).toArray();
+    }
+
+    /** The copies a child receives, as fork() copies memory: only values that can be copied. */
+    private void writeValues() throws IOException {
+        Object[] values = values();
+        for (Variable v : variables) {
+            if (v.value() != null && !(v.value() instanceof Serializable)) {
+                throw new NotSerializableException("variable " + v.name() + " (" + v.type()
+                        + ") cannot be copied into a child process: its class is not Serializable");
+            }
+        }
+        try (OutputStream out = Files.newOutputStream(dir.resolve("values.ser"));
+             ObjectOutputStream objects = new ObjectOutputStream(out)) {
+            objects.writeObject(values);
+        }
+    }
+
+    /** In the child: load the class, read the copied values, run with pid 0. */
+    static void runInChild(String dir, String className, String valuesFile) throws Throwable {
+        Object[] values;
+        try (ObjectInputStream in = new ObjectInputStream(Files.newInputStream(Paths.get(valuesFile)))) {
+            values = (Object[]) in.readObject();
+        }
+        URLClassLoader loader = new URLClassLoader(new URL[] {Paths.get(dir).toUri().toURL()}, ForkedCode.class.getClassLoader());
+        Class<?> cell = loader.loadClass(className);
+        Method run = cell.getMethod("run", long.class, Object[].class);
+        try {
+            ChildMain.invoke(run, 0L, values);
+        } catch (Throwable t) {
+            System.out.flush();
+            int first = cell.getField("FIRST_LINE").getInt(null);
+            System.err.println("child " + ProcessHandle.current().pid() + " threw " + t + where(t, className, first));
+            System.err.flush();
+            System.exit(1);
+        }
+    }
+
+    /** " at line N of the cell" for the first stack frame in the cell's code. */
+    private static String where(Throwable t, String className, int firstLine) {
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getClassName().equals(className)) return " at line " + (e.getLineNumber() - firstLine + 1) + " of the cell";
+        }
+        return "";
+    }
+
+    @Override
+    public void close() {
+        deleteTree(dir);
+    }
+
+    private static StandardJavaFileManager fileManager() throws IOException {
+        if (compiler == null) {
+            compiler = ToolProvider.getSystemJavaCompiler();
+            if (compiler == null) throw new IOException("this Java runtime has no compiler: run the kernel on a JDK, not a JRE");
+            files = compiler.getStandardFileManager(null, Locale.ENGLISH, null);
+        }
+        return files;
+    }
+
+    private static String classpathForCompiler() {
+        return Classpath.join(Classpath.ofLibrary(), System.getProperty("java.class.path", ""));
+    }
+
+    static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            List<Path> all = new ArrayList<>(paths.sorted(Comparator.reverseOrder()).toList());
+            for (Path p : all) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // A temp folder left behind is not worth failing the cell for.
+        }
+    }
+}

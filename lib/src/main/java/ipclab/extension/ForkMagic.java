@@ -1,0 +1,79 @@
+package ipclab.extension;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import ipclab.child.ExitStatus;
+import ipclab.child.Fork;
+import jdk.jshell.ImportSnippet;
+import jdk.jshell.JShell;
+import jdk.jshell.Snippet;
+import jdk.jshell.VarSnippet;
+import org.dflib.jjava.jupyter.kernel.BaseKernel;
+import org.dflib.jjava.jupyter.kernel.magic.CellMagic;
+
+/**
+ * {@code %%fork [--timeout SECONDS]}: the cell's code runs in a child process with
+ * {@code pid == 0} and in the kernel with the child's pid, as C code after {@code fork()}.
+ * The notebook's variables that the code names are copied into the child; the kernel's side
+ * uses them as they are. The cell's result is the child's exit status.
+ */
+final class ForkMagic implements CellMagic<ExitStatus, BaseKernel> {
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
+    private static final Pattern LITERALS_AND_COMMENTS =
+            Pattern.compile("\"\"\"[\\s\\S]*?\"\"\"|\"(?:\\\\.|[^\"\\\\])*\"|'(?:\\\\.|[^'\\\\])*'|//[^\\n]*|/\\*[\\s\\S]*?\\*/");
+
+    @Override
+    public ExitStatus eval(BaseKernel kernel, List<String> args, String body) throws Exception {
+        Fork fork = Fork.code(body).timeout(parseTimeout(args));
+        JShell shell = jshell(kernel);
+        shell.imports().filter(i -> shell.status(i) == Snippet.Status.VALID)
+                .map(ImportSnippet::source).forEach(fork::importing);
+        Set<String> named = identifiers(body);
+        Set<String> seen = new HashSet<>();
+        List<VarSnippet> vars = new ArrayList<>(shell.variables()
+                .filter(v -> shell.status(v) == Snippet.Status.VALID).toList());
+        for (VarSnippet v : vars) {
+            String name = v.name();
+            if (!named.contains(name) || name.equals("pid") || !seen.add(name)) continue;
+            fork.with(name, v.typeName(), kernel.evalRaw(name));
+        }
+        try {
+            return fork.run();
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new RuntimeException(t);
+        }
+    }
+
+    private static Duration parseTimeout(List<String> args) {
+        if (args.isEmpty()) return Duration.ofSeconds(10);
+        if (args.size() == 2 && args.get(0).equals("--timeout")) {
+            try {
+                double seconds = Double.parseDouble(args.get(1));
+                if (seconds > 0) return Duration.ofMillis((long) (seconds * 1000));
+            } catch (NumberFormatException e) {
+                // Fall through to the usage line.
+            }
+        }
+        throw new IllegalArgumentException("usage: %%fork [--timeout SECONDS], not %%fork " + String.join(" ", args));
+    }
+
+    private static Set<String> identifiers(String body) {
+        Set<String> names = new HashSet<>();
+        Matcher m = IDENTIFIER.matcher(LITERALS_AND_COMMENTS.matcher(body).replaceAll(" "));
+        while (m.find()) names.add(m.group());
+        return names;
+    }
+
+    /** JJava's JavaKernel has getJShell(); the extension API does not name that class. */
+    private static JShell jshell(BaseKernel kernel) throws ReflectiveOperationException {
+        return (JShell) kernel.getClass().getMethod("getJShell").invoke(kernel);
+    }
+}

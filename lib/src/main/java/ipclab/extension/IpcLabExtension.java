@@ -1,0 +1,18 @@
+package ipclab.extension;
+
+import org.dflib.jjava.jupyter.Extension;
+import org.dflib.jjava.jupyter.kernel.BaseKernel;
+
+/**
+ * Loaded by JJava when {@code ipclab.jar} joins the kernel's classpath: it imports the course's
+ * packages into the notebook and registers the {@code %%fork} cell magic.
+ */
+public final class IpcLabExtension implements Extension {
+    static final String IMPORTS = "import ipclab.pipe.*; import ipclab.child.*; import ipclab.tree.*; import java.nio.file.*;";
+
+    @Override
+    public void install(BaseKernel kernel) {
+        kernel.getMagicsRegistry().registerCellMagic("fork", new ForkMagic());
+        kernel.evalRaw(IMPORTS);
+    }
+}

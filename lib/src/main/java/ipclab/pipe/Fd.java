@@ -1,0 +1,185 @@
+package ipclab.pipe;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.ObjectStreamException;
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+
+/**
+ * One file descriptor: a small number that names an open file, pipe end or socket in this
+ * process's descriptor table. Each method is one system call, named after it.
+ *
+ * <p>In the notebook's kernel, reads and writes first {@code poll(2)} for at most
+ * {@link #timeout()}, so a pipe that never delivers raises a {@link PipeTimeoutException}
+ * instead of hanging the kernel. In a child JVM the same object does plain blocking calls (its
+ * parent's timeout guards it) and loads no native library.
+ *
+ * <p>An {@code Fd} is {@link Serializable} as its number alone: copied into a child that
+ * inherited the descriptor, it names the same pipe end there, just as after {@code fork()}.
+ */
+public final class Fd implements AutoCloseable, Serializable {
+    private static final long serialVersionUID = 1L;
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final int number;
+    private transient volatile boolean closed;
+    private transient volatile Duration timeout = DEFAULT_TIMEOUT;
+    private transient DescriptorIo io;
+
+    private Fd(int number) {
+        if (number < 0) throw new IllegalArgumentException("a descriptor is never negative: " + number);
+        this.number = number;
+        this.io = DescriptorIo.forThisProcess(number);
+    }
+
+    /** Wraps a descriptor this process already has open, such as one it inherited. */
+    public static Fd of(int number) {
+        return new Fd(number);
+    }
+
+    /** The descriptor number, as {@code pipe()} returned it. */
+    public int number() {
+        return number;
+    }
+
+    /** True until {@link #close()} was called on this object. */
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    /** How long a read or write in the kernel waits for the pipe before giving up. */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** Sets the wait limit for later reads and writes; returns this descriptor. */
+    public Fd timeout(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("timeout must be positive: " + timeout);
+        this.timeout = timeout;
+        return this;
+    }
+
+    /** read(2): up to {@code len} bytes into {@code buf[off..]}. Returns -1 at end of file (read(2) returns 0). */
+    public int read(byte[] buf, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, buf.length);
+        ensureOpen("read");
+        if (len == 0) return 0;
+        io.awaitReadable(this, timeout);
+        int n = io.read(buf, off, len);
+        return n == 0 ? -1 : n;
+    }
+
+    /** read(2) into the whole array. Returns -1 at end of file. */
+    public int read(byte[] buf) throws IOException {
+        return read(buf, 0, buf.length);
+    }
+
+    /** read(2) into a buffer's remaining space. Returns -1 at end of file. */
+    public int read(ByteBuffer buf) throws IOException {
+        ensureOpen("read");
+        if (!buf.hasRemaining()) return 0;
+        io.awaitReadable(this, timeout);
+        int n = io.read(buf);
+        return n == 0 ? -1 : n;
+    }
+
+    /**
+     * One read(2) of at most 4096 bytes, decoded as UTF-8; null at end of file. Like the book's
+     * {@code read(fds[0], buf, BUF_SIZE)}, it returns whatever the pipe holds: a pipe keeps no
+     * message boundaries.
+     */
+    public String readString() throws IOException {
+        byte[] buf = new byte[4096];
+        int n = read(buf);
+        return n < 0 ? null : new String(buf, 0, n, StandardCharsets.UTF_8);
+    }
+
+    /** Reads until end of file, that is until every write end of the pipe is closed. */
+    public byte[] readAllBytes() throws IOException {
+        byte[] buf = new byte[8192];
+        int size = 0;
+        while (true) {
+            if (size == buf.length) buf = Arrays.copyOf(buf, size * 2);
+            int n = read(buf, size, buf.length - size);
+            if (n < 0) return Arrays.copyOf(buf, size);
+            size += n;
+        }
+    }
+
+    /** write(2): returns how many bytes the kernel accepted (all of them, for a blocking pipe). */
+    public int write(byte[] buf, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, buf.length);
+        ensureOpen("write");
+        if (len == 0) return 0;
+        io.awaitWritable(this, timeout);
+        return io.write(buf, off, len);
+    }
+
+    /** write(2) of the whole array. */
+    public int write(byte[] buf) throws IOException {
+        return write(buf, 0, buf.length);
+    }
+
+    /** write(2) of a buffer's remaining bytes. */
+    public int write(ByteBuffer buf) throws IOException {
+        ensureOpen("write");
+        if (!buf.hasRemaining()) return 0;
+        io.awaitWritable(this, timeout);
+        return io.write(buf);
+    }
+
+    /** write(2) of a string's UTF-8 bytes. */
+    public int write(String text) throws IOException {
+        return write(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Writes every byte, looping over write(2) as often as it takes. */
+    public void writeAll(byte[] buf) throws IOException {
+        int off = 0;
+        while (off < buf.length) off += write(buf, off, buf.length - off);
+    }
+
+    /**
+     * close(2). Closing twice is harmless here, unlike in C, where the second close might close
+     * a descriptor that another thread has just been given the same number.
+     */
+    @Override
+    public void close() throws IOException {
+        if (closed) return;
+        closed = true;
+        Descriptors.forget(this);
+        io.close();
+    }
+
+    @Override
+    public String toString() {
+        return "fd " + number + (closed ? " (closed)" : "");
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Fd && ((Fd) o).number == number;
+    }
+
+    @Override
+    public int hashCode() {
+        return number;
+    }
+
+    private void ensureOpen(String call) throws IOException {
+        if (closed) throw new IOException(call + "(fd " + number + "): descriptor is closed");
+    }
+
+    /** A copy that arrives in another process names the same number there. */
+    private Object readResolve() throws ObjectStreamException {
+        return new Fd(number);
+    }
+
+    static void checkInterrupt(String call, int number) throws InterruptedIOException {
+        if (Thread.interrupted()) throw new InterruptedIOException(call + "(fd " + number + ") interrupted");
+    }
+}

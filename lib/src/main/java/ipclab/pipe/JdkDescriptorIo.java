@@ -1,0 +1,100 @@
+package ipclab.pipe;
+
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.time.Duration;
+
+/**
+ * A descriptor used through the JDK's file streams, which make the same read(2) and write(2)
+ * calls without a native library. The JDK has no public way to adopt a descriptor number, so
+ * the child JVM opens {@code java.io} to reach {@code FileDescriptor(int)}. (Opening
+ * {@code /dev/fd/N} instead would create a second descriptor for the same pipe end.)
+ */
+final class JdkDescriptorIo extends DescriptorIo {
+    private static final Constructor<FileDescriptor> ADOPT;
+
+    static {
+        try {
+            ADOPT = FileDescriptor.class.getDeclaredConstructor(int.class);
+            ADOPT.setAccessible(true);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new ExceptionInInitializerError(
+                    "a lean child needs --add-opens java.base/java.io=ALL-UNNAMED: " + e.getMessage());
+        }
+    }
+
+    private final int fd;
+    private FileInputStream in;
+    private FileOutputStream out;
+    private FileDescriptor descriptor;
+
+    JdkDescriptorIo(int fd) {
+        this.fd = fd;
+    }
+
+    private synchronized FileDescriptor descriptor() throws IOException {
+        if (descriptor == null) {
+            try {
+                descriptor = ADOPT.newInstance(fd);
+            } catch (ReflectiveOperationException e) {
+                throw new IOException("cannot adopt fd " + fd + ": " + e);
+            }
+        }
+        return descriptor;
+    }
+
+    private synchronized FileInputStream in() throws IOException {
+        if (in == null) in = new FileInputStream(descriptor());
+        return in;
+    }
+
+    private synchronized FileOutputStream out() throws IOException {
+        if (out == null) out = new FileOutputStream(descriptor());
+        return out;
+    }
+
+    @Override
+    void awaitReadable(Fd owner, Duration timeout) {
+        // Blocking: the parent's timeout kills a child that waits for ever.
+    }
+
+    @Override
+    void awaitWritable(Fd owner, Duration timeout) {
+    }
+
+    @Override
+    int read(byte[] buf, int off, int len) throws IOException {
+        int n = in().read(buf, off, len);
+        return n < 0 ? 0 : n;
+    }
+
+    @Override
+    int read(ByteBuffer buf) throws IOException {
+        FileChannel channel = in().getChannel();
+        int n = channel.read(buf);
+        return n < 0 ? 0 : n;
+    }
+
+    @Override
+    int write(byte[] buf, int off, int len) throws IOException {
+        out().write(buf, off, len);
+        return len;
+    }
+
+    @Override
+    int write(ByteBuffer buf) throws IOException {
+        return out().getChannel().write(buf);
+    }
+
+    @Override
+    synchronized void close() throws IOException {
+        // Closing either stream closes the shared FileDescriptor, which is one close(2).
+        if (in != null) in.close();
+        else out().close();
+    }
+}

@@ -1,0 +1,71 @@
+package ipclab.pipe;
+
+import java.io.IOException;
+import java.io.Serializable;
+
+import ipclab.posix.Posix;
+
+/**
+ * A pipe: a one-way byte stream kept in the kernel, reached through two descriptors. It
+ * belongs to the operating system, not to the process that created it; a child that inherits
+ * the descriptors reaches the same pipe.
+ *
+ * <pre>
+ *   writeEnd() ──▶ [ kernel buffer, 65,536 bytes ] ──▶ readEnd()
+ *    fds[1]                                            fds[0]
+ * </pre>
+ */
+public final class Pipe implements AutoCloseable, Serializable {
+    private static final long serialVersionUID = 1L;
+    private final Fd readEnd;
+    private final Fd writeEnd;
+
+    private Pipe(Fd readEnd, Fd writeEnd) {
+        this.readEnd = readEnd;
+        this.writeEnd = writeEnd;
+    }
+
+    /** pipe(2): creates a pipe and returns both ends. */
+    public static Pipe open() throws IOException {
+        int[] fds = Posix.pipe();
+        Pipe pipe = new Pipe(Fd.of(fds[0]), Fd.of(fds[1]));
+        Descriptors.remember(pipe.readEnd);
+        Descriptors.remember(pipe.writeEnd);
+        return pipe;
+    }
+
+    /** The exit, {@code fds[0]} in C: reads come out here. */
+    public Fd readEnd() {
+        return readEnd;
+    }
+
+    /** The entrance, {@code fds[1]} in C: writes go in here. */
+    public Fd writeEnd() {
+        return writeEnd;
+    }
+
+    /** Both ends as C's {@code int fds[2]} sees them: {read, write}. */
+    public Fd[] fds() {
+        return new Fd[] {readEnd, writeEnd};
+    }
+
+    /** fcntl(F_GETPIPE_SZ): how many bytes the pipe holds before a write blocks. */
+    public int capacity() throws IOException {
+        return Posix.pipeCapacity(writeEnd.isOpen() ? writeEnd.number() : readEnd.number());
+    }
+
+    /** Closes whichever ends are still open in this process. */
+    @Override
+    public void close() throws IOException {
+        try {
+            readEnd.close();
+        } finally {
+            writeEnd.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "pipe[read=" + readEnd + ", write=" + writeEnd + "]";
+    }
+}

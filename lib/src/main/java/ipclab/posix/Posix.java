@@ -1,0 +1,156 @@
+package ipclab.posix;
+
+import java.io.IOException;
+
+import jnr.constants.platform.Fcntl;
+import jnr.ffi.LibraryLoader;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
+
+/**
+ * The libc calls the course makes, each named after the one system call it performs.
+ *
+ * <p>jnr-posix is loaded on first use only: a child JVM that just reads and writes inherited
+ * descriptors never touches this class, which keeps its start-up near a bare JVM's.
+ */
+public final class Posix {
+    public static final int POLLIN = 0x1;
+    public static final int POLLOUT = 0x4;
+    public static final int WNOHANG = 1;
+    public static final int SIGKILL = 9;
+    public static final int SIGTERM = 15;
+    public static final int PIPE_BUF = 4096;
+
+    /** libc's poll(2), which jnr-posix does not bind. */
+    public interface PollLib {
+        int poll(int[] pollfd, long nfds, int timeoutMillis);
+    }
+
+    private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
+    private static final PollLib POLL = LibraryLoader.create(PollLib.class).load("c");
+
+    private Posix() {}
+
+    /** The jnr-posix binding, for the few calls this class does not wrap (posix_spawnp). */
+    public static POSIX jnr() {
+        return POSIX;
+    }
+
+    /** pipe(2): returns {readEnd, writeEnd}. */
+    public static int[] pipe() throws IOException {
+        int[] fds = new int[2];
+        check(POSIX.pipe(fds), "pipe()");
+        return fds;
+    }
+
+    /** read(2) into buf[off, off+len). Returns 0 at end of file, as read(2) does. */
+    public static int read(int fd, byte[] buf, int off, int len) throws IOException {
+        while (true) {
+            int n;
+            if (off == 0) {
+                n = POSIX.read(fd, buf, len);
+            } else {
+                byte[] tmp = new byte[len];
+                n = POSIX.read(fd, tmp, len);
+                if (n > 0) System.arraycopy(tmp, 0, buf, off, n);
+            }
+            if (n >= 0) return n;
+            if (POSIX.errno() != jnr.constants.platform.Errno.EINTR.intValue()) throw error("read(fd " + fd + ")");
+        }
+    }
+
+    /** read(2) into a buffer's remaining space, advancing its position. */
+    public static int read(int fd, java.nio.ByteBuffer buf) throws IOException {
+        while (true) {
+            int n = POSIX.read(fd, buf, buf.remaining());
+            if (n >= 0) {
+                // jnr-posix fills direct buffers from their position but leaves it where it was.
+                buf.position(buf.position() + n);
+                return n;
+            }
+            if (POSIX.errno() != jnr.constants.platform.Errno.EINTR.intValue()) throw error("read(fd " + fd + ")");
+        }
+    }
+
+    /** write(2) of buf[off, off+len). Returns how many bytes the kernel took. */
+    public static int write(int fd, byte[] buf, int off, int len) throws IOException {
+        byte[] src = off == 0 ? buf : java.util.Arrays.copyOfRange(buf, off, off + len);
+        while (true) {
+            int n = POSIX.write(fd, src, len);
+            if (n >= 0) return n;
+            if (POSIX.errno() != jnr.constants.platform.Errno.EINTR.intValue()) throw error("write(fd " + fd + ")");
+        }
+    }
+
+    /** write(2) of a buffer's remaining bytes, advancing its position. */
+    public static int write(int fd, java.nio.ByteBuffer buf) throws IOException {
+        while (true) {
+            int n = POSIX.write(fd, buf, buf.remaining());
+            if (n >= 0) {
+                buf.position(buf.position() + n);
+                return n;
+            }
+            if (POSIX.errno() != jnr.constants.platform.Errno.EINTR.intValue()) throw error("write(fd " + fd + ")");
+        }
+    }
+
+    /** close(2). */
+    public static void close(int fd) throws IOException {
+        check(POSIX.close(fd), "close(fd " + fd + ")");
+    }
+
+    /**
+     * poll(2) on one descriptor. Returns the revents bits, or 0 when the timeout passed first.
+     */
+    public static int poll(int fd, int events, int timeoutMillis) throws IOException {
+        // struct pollfd { int fd; short events; short revents; } on a little-endian machine.
+        int[] pollfd = {fd, events & 0xffff};
+        while (true) {
+            int n = POLL.poll(pollfd, 1, timeoutMillis);
+            if (n >= 0) return n == 0 ? 0 : (pollfd[1] >>> 16) & 0xffff;
+            if (POSIX.errno() != jnr.constants.platform.Errno.EINTR.intValue()) throw error("poll(fd " + fd + ")");
+        }
+    }
+
+    /** fcntl(F_SETFD, FD_CLOEXEC): the descriptor is closed in every program this process execs. */
+    public static void setCloseOnExec(int fd) throws IOException {
+        check(POSIX.fcntlInt(fd, Fcntl.F_SETFD, 1), "fcntl(fd " + fd + ", F_SETFD)");
+    }
+
+    /** fcntl(F_GETPIPE_SZ): the pipe's capacity in bytes (Linux). */
+    public static int pipeCapacity(int fd) throws IOException {
+        return check(POSIX.fcntl(fd, Fcntl.F_GETPIPE_SZ), "fcntl(fd " + fd + ", F_GETPIPE_SZ)");
+    }
+
+    /** waitpid(2). Returns the pid reaped, or 0 with WNOHANG when the child is still running. */
+    public static int waitpid(long pid, int[] status, int options) throws IOException {
+        while (true) {
+            int r = POSIX.waitpid(pid, status, options);
+            if (r >= 0) return r;
+            if (POSIX.errno() != jnr.constants.platform.Errno.EINTR.intValue()) throw error("waitpid(" + pid + ")");
+        }
+    }
+
+    /** kill(2). Returns false when the process no longer exists (ESRCH). */
+    public static boolean kill(long pid, int signal) throws IOException {
+        if (POSIX.kill(pid, signal) == 0) return true;
+        if (POSIX.errno() == jnr.constants.platform.Errno.ESRCH.intValue()) return false;
+        throw error("kill(" + pid + ", " + signal + ")");
+    }
+
+    /** getpid(2). */
+    public static int getpid() {
+        return POSIX.getpid();
+    }
+
+    /** The last call's errno as a one-line IOException: "read(fd 9): Bad file descriptor". */
+    public static IOException error(String call) {
+        int errno = POSIX.errno();
+        return new IOException(call + ": " + POSIX.strerror(errno));
+    }
+
+    private static int check(int result, String call) throws IOException {
+        if (result < 0) throw error(call);
+        return result;
+    }
+}
