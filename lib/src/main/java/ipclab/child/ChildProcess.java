@@ -207,6 +207,7 @@ public final class ChildProcess implements AutoCloseable {
         private final List<String> jvmOptions = new ArrayList<>();
         private Duration timeout = Duration.ofSeconds(30);
         private boolean showOutput = true;
+        private Fd stdin;
         private Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
         private String classpath = Classpath.ofLibrary();
 
@@ -246,6 +247,16 @@ public final class ChildProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The child's descriptor 0 becomes a copy of {@code fd} (dup2), instead of /dev/null. A
+         * socket there is what {@code System.inheritedChannel()} returns in the child.
+         */
+        public Builder stdin(Fd fd) {
+            if (!fd.isOpen()) throw new IllegalArgumentException("cannot hand " + fd + " to a child: it is closed");
+            this.stdin = fd;
+            return this;
+        }
+
         /** How long {@link #waitFor()} waits before killing the child. */
         public Builder timeout(Duration timeout) {
             if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("timeout must be positive: " + timeout);
@@ -282,6 +293,7 @@ public final class ChildProcess implements AutoCloseable {
             if (!Files.isExecutable(java)) {
                 throw new IOException("no java binary at " + java + ": install a JDK 17+ or pass java(path)");
             }
+            if (stdin != null && !stdin.isOpen()) throw new IOException("cannot hand " + stdin + " to a child: it is closed");
             for (Fd fd : inherited) {
                 if (!fd.isOpen()) throw new IOException("cannot hand " + fd + " to a child: it is closed");
             }
@@ -299,7 +311,8 @@ public final class ChildProcess implements AutoCloseable {
 
             int[] out = Posix.pipe();
             List<SpawnFileAction> actions = new ArrayList<>();
-            actions.add(SpawnFileAction.open("/dev/null", 0, 0 /* O_RDONLY */, 0));
+            if (stdin == null) actions.add(SpawnFileAction.open("/dev/null", 0, 0 /* O_RDONLY */, 0));
+            else actions.add(SpawnFileAction.dup(stdin.number(), 0));
             actions.add(SpawnFileAction.dup(out[1], 1));
             actions.add(SpawnFileAction.dup(out[1], 2));
             Set<Integer> keep = new LinkedHashSet<>(List.of(0, 1, 2, lifeline));
