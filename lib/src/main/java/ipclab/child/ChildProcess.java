@@ -282,8 +282,13 @@ public final class ChildProcess implements AutoCloseable {
             return this;
         }
 
-        Builder classpath(String classpath) {
-            this.classpath = classpath;
+        /**
+         * Adds a folder or jar to the child's class path, after the library's own, for child
+         * programs that live outside the library (a course's own classes, a benchmark's).
+         */
+        public Builder classpath(String entry) {
+            if (entry.isBlank()) throw new IllegalArgumentException("class path entry is empty");
+            this.classpath = Classpath.join(classpath, entry);
             return this;
         }
 

@@ -3,6 +3,9 @@ package ipclab.child;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 
@@ -32,6 +35,8 @@ public final class Fork {
     private final List<ForkedCode.Variable> variables = new ArrayList<>();
     private final List<String> imports = new ArrayList<>(IMPORTS);
     private Duration timeout = Duration.ofSeconds(10);
+    private final Map<String, Object> parentValues = new LinkedHashMap<>();
+    private static volatile String lastOutput = "";
 
     private Fork(String body) {
         this.body = Objects.requireNonNull(body, "body");
@@ -79,8 +84,29 @@ public final class Fork {
                      .inheritOpenPipes()
                      .timeout(timeout)
                      .start()) {
-            code.runInParent(child.pid());
-            return child.waitFor().check();
+            Object[][] after = new Object[1][];
+            try {
+                code.runInParent(child.pid(), after);
+                return child.waitFor().check();
+            } finally {
+                child.close();
+                lastOutput = child.output();
+                parentValues.clear();
+                for (int i = 0; i < variables.size(); i++) parentValues.put(variables.get(i).name(), after[0][i]);
+            }
         }
+    }
+
+    /**
+     * After {@link #run()}: each variable's value as the parent's branch left it. The child's
+     * changes never show here; it had copies.
+     */
+    public Map<String, Object> parentValues() {
+        return Collections.unmodifiableMap(parentValues);
+    }
+
+    /** What the child of the last {@link #run()} wrote to its stdout and stderr. */
+    public static String lastOutput() {
+        return lastOutput;
     }
 }

@@ -65,8 +65,15 @@ final class ForkedCode implements AutoCloseable {
             src.append("    ").append(v.type()).append(' ').append(v.name())
                     .append(" = (").append(v.type()).append(") values[").append(i).append("];\n");
         }
+        // The parent's side writes its variables back, so that, as after fork(), the parent
+        // goes on with whatever its own branch did to them.
+        src.append("    try {\n");
         int firstLine = (int) src.chars().filter(c -> c == '\n').count() + 1;
-        src.append(body).append("\n  }\n  public static final int FIRST_LINE = ").append(firstLine).append(";\n}\n");
+        src.append(body).append("\n    } finally {\n");
+        for (int i = 0; i < variables.size(); i++) {
+            src.append("      values[").append(i).append("] = ").append(variables.get(i).name()).append(";\n");
+        }
+        src.append("    }\n  }\n  public static final int FIRST_LINE = ").append(firstLine).append(";\n}\n");
 
         Path dir = Files.createTempDirectory("ipclab-fork-");
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
@@ -109,12 +116,22 @@ final class ForkedCode implements AutoCloseable {
         return List.of("--fork", dir.toString(), className, dir.resolve("values.ser").toString());
     }
 
-    /** Runs the body here, in the parent, with the child's pid and the variables themselves. */
-    void runInParent(long childPid) throws Throwable {
+    /**
+     * Runs the body here, in the parent, with the child's pid and the variables themselves.
+     * Returns the variables' values as the parent's branch left them, even if it threw.
+     */
+    Object[] runInParent(long childPid, Object[][] after) throws Throwable {
+        Object[] values = values();
+        after[0] = values;
         try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, ForkedCode.class.getClassLoader())) {
             Method run = loader.loadClass(className).getMethod("run", long.class, Object[].class);
-            ChildMain.invoke(run, childPid, values());
+            ChildMain.invoke(run, childPid, values);
         }
+        return values;
+    }
+
+    List<Variable> variables() {
+        return variables;
     }
 
     private Object[] values() {

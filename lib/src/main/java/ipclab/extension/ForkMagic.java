@@ -2,7 +2,9 @@ package ipclab.extension;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -23,7 +25,7 @@ import org.dflib.jjava.jupyter.kernel.magic.CellMagic;
  * The notebook's variables that the code names are copied into the child; the kernel's side
  * uses them as they are. The cell's result is the child's exit status.
  */
-final class ForkMagic implements CellMagic<ExitStatus, BaseKernel> {
+public final class ForkMagic implements CellMagic<ExitStatus, BaseKernel> {
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
     private static final Pattern LITERALS_AND_COMMENTS =
             Pattern.compile("\"\"\"[\\s\\S]*?\"\"\"|\"(?:\\\\.|[^\"\\\\])*\"|'(?:\\\\.|[^'\\\\])*'|//[^\\n]*|/\\*[\\s\\S]*?\\*/");
@@ -38,10 +40,15 @@ final class ForkMagic implements CellMagic<ExitStatus, BaseKernel> {
         Set<String> seen = new HashSet<>();
         List<VarSnippet> vars = new ArrayList<>(shell.variables()
                 .filter(v -> shell.status(v) == Snippet.Status.VALID).toList());
+        Map<String, Object> before = new HashMap<>();
+        Map<String, String> types = new HashMap<>();
         for (VarSnippet v : vars) {
             String name = v.name();
             if (!named.contains(name) || name.equals("pid") || !seen.add(name)) continue;
-            fork.with(name, v.typeName(), kernel.evalRaw(name));
+            Object value = kernel.evalRaw(name);
+            before.put(name, value);
+            types.put(name, v.typeName());
+            fork.with(name, v.typeName(), value);
         }
         try {
             return fork.run();
@@ -49,7 +56,35 @@ final class ForkMagic implements CellMagic<ExitStatus, BaseKernel> {
             throw e;
         } catch (Throwable t) {
             throw new RuntimeException(t);
+        } finally {
+            writeBack(kernel, fork, before, types);
         }
+    }
+
+    private static Object slot;
+
+    /** Hands one value to the kernel's JShell, which reads it back with {@code slot()}. */
+    public static Object slot() {
+        return slot;
+    }
+
+    /** The parent's branch is the kernel going on after fork(): its assignments must stick. */
+    private static void writeBack(BaseKernel kernel, Fork fork, Map<String, Object> before, Map<String, String> types) {
+        for (Map.Entry<String, Object> e : fork.parentValues().entrySet()) {
+            Object old = before.get(e.getKey());
+            Object now = e.getValue();
+            if (old == now || (isValue(old) && old.equals(now))) continue;
+            slot = now;
+            try {
+                kernel.evalRaw(e.getKey() + " = (" + types.get(e.getKey()) + ") ipclab.extension.ForkMagic.slot();");
+            } finally {
+                slot = null;
+            }
+        }
+    }
+
+    private static boolean isValue(Object o) {
+        return o instanceof Number || o instanceof String || o instanceof Character || o instanceof Boolean;
     }
 
     private static Duration parseTimeout(List<String> args) {

@@ -136,6 +136,11 @@ public final class ProcessTree {
         return command.length() > 70 ? command.substring(0, 69) + "…" : command;
     }
 
+    /** Draws the tree in the cell: a picture in a notebook, text elsewhere. */
+    public void show() {
+        ipclab.extension.Notebook.showSvg(toSvg(), toString());
+    }
+
     /** The tree as an SVG picture: one box per process, zombies in grey with a dashed border. */
     public String toSvg() {
         List<Proc> rows = new ArrayList<>();

@@ -1,0 +1,88 @@
+package ipclab.exercise;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+import ipclab.child.Fork;
+import ipclab.pipe.Pipe;
+
+/**
+ * The checks behind the exercise cells. Each prints one short line when the exercise is
+ * solved and otherwise throws {@link NotYetSolved} with one hint. Nothing goes to stderr.
+ */
+public final class Check {
+    private record Choice(char answer, String why, Map<Character, String> hints) {}
+
+    private static final Map<String, Choice> CHOICES = Map.of(
+            "ipc-memory", new Choice('C',
+                    "IPC needs memory that both processes can reach, and a process's own memory is its alone.",
+                    Map.of('A', "Threads share a heap; processes do not. What would two processes need to share?",
+                            'B', "fork() copies memory; after it, a change in one copy is invisible in the other.",
+                            'D', "A file is one way to share, but the question is what IPC needs in terms of memory.")),
+            "ipc-kernel", new Choice('B',
+                    "Only the kernel can reach into two processes' worlds: it owns the pipe's buffer and both descriptor tables.",
+                    Map.of('A', "Speed is not the reason: a pipe copies bytes twice, through the kernel.",
+                            'C', "The JVM is one process here; the question is about two processes.",
+                            'D', "Java has pipes only because the operating system provides them.")),
+            "pipe-owner", new Choice('B',
+                    "The kernel owns the pipe; fork() (posix_spawn here) copies the descriptors, so both processes refer to the one pipe.",
+                    Map.of('A', "If the child got its own pipe, how would the parent's bytes reach it?",
+                            'C', "Look at /proc/<pid>/fd: both processes show the same pipe:[inode].",
+                            'D', "A pipe has no owner process: it lives until the last descriptor to it is closed.")),
+            "pipe-one-way", new Choice('A',
+                    "Bytes in a pipe have no addressee: whoever calls read() first takes them, even the process that wrote them.",
+                    Map.of('B', "Both ends can be held by both processes; nothing forbids the write. What goes wrong after it?",
+                            'C', "Capacity is 64 KiB; pipe2's messages are a few bytes.",
+                            'D', "A pipe never reorders bytes. Who reads them, though?")));
+
+    private Check() {}
+
+    /** A multiple-choice answer: one letter. */
+    public static void choice(String question, char answer) {
+        Choice c = CHOICES.get(question);
+        if (c == null) throw new IllegalArgumentException("no question named '" + question + "'; one of " + CHOICES.keySet());
+        char given = Character.toUpperCase(answer);
+        if (given == c.answer()) {
+            pass(c.why());
+            return;
+        }
+        String hint = c.hints().get(given);
+        throw new NotYetSolved(hint != null ? "Not " + given + ". " + hint : "Answer with one of the letters A, B, C or D.");
+    }
+
+    /** Two pipes, three rounds: the parent heard the child's three pings, the child printed three pongs. */
+    public static void exchange(List<String> heard) {
+        List<String> pings = List.of("ping 1", "ping 2", "ping 3");
+        if (heard == null || heard.isEmpty()) {
+            throw new NotYetSolved("The parent heard nothing: in the parent's branch, read each ping from the child's pipe and add it to heard.");
+        }
+        if (!heard.equals(pings)) {
+            throw new NotYetSolved("The parent heard " + heard + " but expected " + pings
+                    + ". If two pings arrived in one read, the child did not wait for each pong before sending the next ping.");
+        }
+        String child = Fork.lastOutput();
+        for (int i = 1; i <= 3; i++) {
+            if (!child.contains("pong " + i)) {
+                throw new NotYetSolved("The child never printed 'pong " + i + "': it should read each reply from the parent's pipe and print it.");
+            }
+        }
+        pass("three rounds over two pipes, each message read by the process it was meant for.");
+    }
+
+    /** The reader got everything and saw end of file, because no write end was left open. */
+    public static void eof(String received, Pipe pipe) throws IOException {
+        if (pipe.writeEnd().isOpen()) {
+            throw new NotYetSolved("The parent still holds the write end (fds[1]), so its own read can never see end of file: close it before reading.");
+        }
+        if (received == null || !received.equals("line 1\nline 2\nline 3\n")) {
+            throw new NotYetSolved("The parent should have read exactly the child's three lines, then end of file; it got "
+                    + (received == null ? "nothing" : "\"" + received.replace("\n", "\\n") + "\""));
+        }
+        pass("all three lines and then end of file: every write end was closed.");
+    }
+
+    private static void pass(String why) {
+        System.out.println("✔ Correct. " + why);
+    }
+}
