@@ -1,0 +1,433 @@
+package ipclab.server;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.FileInputStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+import ipclab.child.ChildProcess;
+import ipclab.child.ExitStatus;
+import ipclab.pipe.Fd;
+import ipclab.pipe.Pipe;
+import ipclab.posix.Posix;
+
+/**
+ * The echo server process, the book's {@code echo_storeserv.c} with its bugs fixed.
+ *
+ * <pre>
+ *            ┌──────────────────── server (this JVM) ─────────────────────┐
+ *            │ listening socket          events pipe ◀── "I took a client"│
+ *   clients ─┼──TCP──▶ handler 1 (accept()ed) ──┐                        │
+ *            │         handler 2 (accept()ed) ──┤ frames: each one atomic │
+ *            │         spare handler, in accept()│ write(2) of ≤ 4096 bytes│
+ *            │                                  ▼                        │
+ *            │                pipe ──▶ storing process ──▶ echomsg.txt   │
+ *            └────────────────────────────────────────────────────────────┘
+ * </pre>
+ *
+ * <p>It creates the listening socket, the pipe and the storing process, then keeps a few spare
+ * handler JVMs started, each inheriting the listening socket as descriptor 0 and the pipe's
+ * write end (see {@link EchoHandler}). The server keeps a copy of both pipe ends: of the write
+ * end so that new handlers can inherit it, of the read end so that the pipe, and the bytes in
+ * it, outlive a storing process that dies (it is restarted on the same pipe). It reaps every
+ * child that exits, caps the number of handlers, and on SIGTERM or SIGINT stops the handlers,
+ * lets the storing process store the rest, and exits 0.
+ */
+public final class EchoServerMain {
+    static final String LISTENING = "listening on ";
+    private static final Duration REAP_EVERY = Duration.ofMillis(10);
+
+    private final EchoServer.Options options;
+    private final StatusBoard board;
+    private final boolean ownBoard;
+    private final ServerSocketChannel listener;
+    private final Pipe pipe;
+    private final PrintStream out = System.out;
+    private final Fd listenerFd;
+    private final Pipe events;
+    private final Map<Integer, ChildProcess> spares = new LinkedHashMap<>();
+    private final Map<Integer, ChildProcess> busy = new LinkedHashMap<>();
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private volatile boolean stopping;
+    private volatile int exitCode;
+    private ChildProcess store;
+    private int storeFailures;
+    private int nextConnection;
+
+    private EchoServerMain(EchoServer.Options options, StatusBoard board, boolean ownBoard, ServerSocketChannel listener,
+            Pipe pipe, Pipe events) throws IOException {
+        this.options = options;
+        this.board = board;
+        this.ownBoard = ownBoard;
+        this.listener = listener;
+        this.listenerFd = Fd.of(fdOf(listener));
+        this.pipe = pipe;
+        this.events = events;
+    }
+
+    /** The JVM options a server process needs: it reads a socket's descriptor number. */
+    static ChildProcess.Builder jvm(ChildProcess.Builder b) {
+        return b.jvmOption("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED").jvmOption("-Xmx256m");
+    }
+
+    public static void main(String[] args) {
+        String statusFile = null;
+        List<String> rest = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--status-file") && i + 1 < args.length) statusFile = args[++i];
+            else rest.add(args[i]);
+        }
+        EchoServer.Options options;
+        try {
+            options = EchoServer.Options.parse(rest.toArray(String[]::new));
+        } catch (IllegalArgumentException e) {
+            fail(2, e.getMessage());
+            return;
+        }
+        try {
+            run(options, statusFile);
+        } catch (StartException e) {
+            fail(1, e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            fail(1, String.valueOf(e.getMessage() == null ? e : e.getMessage()));
+        }
+    }
+
+    private static void fail(int code, String message) {
+        System.err.println("echo-server: " + message);
+        System.out.flush();
+        System.exit(code);
+    }
+
+    /** A reason the server cannot start, in one line. */
+    private static final class StartException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        StartException(String message) {
+            super(message);
+        }
+    }
+
+    private static void run(EchoServer.Options options, String statusFile) throws IOException {
+        checkWritable(options.store());
+        ServerSocketChannel listener = listen(options.host(), options.port());
+        boolean ownBoard = statusFile == null;
+        Path boardPath = ownBoard ? Files.createTempFile("echo-server-", ".status") : Path.of(statusFile);
+        StatusBoard board = StatusBoard.map(boardPath);
+        board.set(StatusBoard.MAGIC, StatusBoard.MAGIC_VALUE);
+        board.set(StatusBoard.SERVER_PID, ProcessHandle.current().pid());
+        InetSocketAddress bound = (InetSocketAddress) listener.getLocalAddress();
+        board.set(StatusBoard.PORT, bound.getPort());
+        EchoServerMain server = new EchoServerMain(options, board, ownBoard, listener, Pipe.open(), Pipe.open());
+        server.startStore(false);
+        server.out.println(LISTENING + bound.getAddress().getHostAddress() + ":" + bound.getPort());
+        server.out.flush();
+        server.serve();
+    }
+
+    private static void checkWritable(Path store) throws StartException {
+        try (FileChannel ignored = FileChannel.open(store, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            // Opened for appending: the storing process will be able to write it.
+        } catch (AccessDeniedException e) {
+            throw new StartException("cannot write the store file " + store + ": permission denied");
+        } catch (NoSuchFileException e) {
+            throw new StartException("cannot write the store file " + store + ": no such folder");
+        } catch (FileSystemException e) {
+            throw new StartException("cannot write the store file " + store + ": "
+                    + (e.getReason() != null ? e.getReason().toLowerCase() : e.getMessage()));
+        } catch (IOException e) {
+            throw new StartException("cannot write the store file " + store + ": " + e.getMessage());
+        }
+    }
+
+    /** socket(2), bind(2), listen(2). */
+    private static ServerSocketChannel listen(String host, int port) throws StartException {
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) throw new StartException("cannot listen on " + host + ": unknown host");
+        ServerSocketChannel ch = null;
+        try {
+            ch = ServerSocketChannel.open();
+            ch.bind(address, 1024);
+            return ch;
+        } catch (BindException e) {
+            close(ch);
+            String why = e.getMessage() != null && e.getMessage().contains("in use") ? "address already in use" : lower(e.getMessage());
+            throw new StartException("cannot listen on " + host + ":" + port + ": " + why);
+        } catch (IOException e) {
+            close(ch);
+            throw new StartException("cannot listen on " + host + ":" + port + ": " + lower(e.getMessage()));
+        }
+    }
+
+    private static String lower(String s) {
+        if (s == null) return "failed";
+        int paren = s.indexOf(" (");
+        s = paren > 0 ? s.substring(0, paren) : s;
+        return s.isEmpty() ? s : Character.toLowerCase(s.charAt(0)) + s.substring(1);
+    }
+
+    private static void close(AutoCloseable c) {
+        if (c == null) return;
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // Closing on the way out: nothing else to do.
+        }
+    }
+
+    private void serve() throws IOException {
+        installSignalHandlers();
+        Thread events = new Thread(this::eventLoop, "echo-events");
+        events.setDaemon(true);
+        events.start();
+        Thread reaper = new Thread(this::reapLoop, "echo-reaper");
+        reaper.setDaemon(true);
+        reaper.start();
+        synchronized (this) {
+            startSpares();
+        }
+        try {
+            stopRequested.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        shutdown();
+    }
+
+    /** Keeps {@code spares} handlers waiting in accept(), within the cap on handler processes. */
+    private synchronized void startSpares() {
+        while (!stopping && spares.size() < Math.min(options.spares(), options.maxClients())
+                && spares.size() + busy.size() < options.maxClients()) {
+            try {
+                spawnHandler();
+            } catch (IOException e) {
+                out.println("echo-server: could not start a handler: " + e.getMessage());
+                return;
+            }
+        }
+        board.set(StatusBoard.SPARES, spares.size());
+    }
+
+    private void spawnHandler() throws IOException {
+        int connection = ++nextConnection;
+        ChildProcess handler = handlerJvm(ChildProcess.builder())
+                .main(EchoHandler.class, Integer.toString(connection), Integer.toString(pipe.writeEnd().number()),
+                        Integer.toString(events.writeEnd().number()))
+                .stdin(listenerFd)
+                .inherit(pipe.writeEnd(), events.writeEnd())
+                .showOutput(true)
+                .start();
+        spares.put(connection, handler);
+        board.add(StatusBoard.HANDLERS_STARTED, 1);
+    }
+
+    /** Reads the handlers' events: a spare that accepted a client is busy; start the next spare. */
+    private void eventLoop() {
+        byte[] record = new byte[8];
+        try (FileInputStream in = new FileInputStream(Inherited.descriptor(events.readEnd().number()))) {
+            while (!stopping) {
+                int got = 0;
+                while (got < 8) {
+                    int n = in.read(record, got, 8 - got);
+                    if (n < 0) return;
+                    got += n;
+                }
+                ByteBuffer b = ByteBuffer.wrap(record);
+                int connection = b.getInt();
+                if (b.getInt() != EchoHandler.ACCEPTED) continue;
+                synchronized (this) {
+                    ChildProcess handler = spares.remove(connection);
+                    if (handler != null) busy.put(connection, handler);
+                    board.set(StatusBoard.CONNECTED, busy.size());
+                    startSpares();
+                }
+            }
+        } catch (IOException e) {
+            if (!stopping) out.println("echo-server: lost the events pipe: " + e.getMessage());
+        }
+    }
+
+    /** A handler JVM is small: a 16 MiB heap is plenty for echoing through one 4 KiB buffer. */
+    static ChildProcess.Builder handlerJvm(ChildProcess.Builder b) {
+        return b.jvmOption("-Xmx16m").jvmOption("-Xss512k").jvmOption("-XX:ReservedCodeCacheSize=16m")
+                .jvmOption("-XX:MaxMetaspaceSize=32m").jvmOption("-XX:CICompilerCount=1");
+    }
+
+    private void startStore(boolean restart) throws IOException {
+        List<String> args = new ArrayList<>(List.of(Integer.toString(pipe.readEnd().number()), options.store().toString(),
+                board.path().toString(), Integer.toString(options.maxLine())));
+        if (restart) args.add("--restart");
+        store = ChildProcess.builder()
+                .main(MessageStore.class, args.toArray(String[]::new))
+                .inherit(pipe.readEnd())
+                .jvmOption("-Xmx512m")
+                .showOutput(true)
+                .start();
+        board.set(StatusBoard.STORE_PID, store.pid());
+    }
+
+    /**
+     * The fixed SIGCHLD handler: every 10 ms, waitpid(pid, WNOHANG) for each child, so every
+     * exited child is reaped, however many exited at once. A storing process that died is
+     * restarted on the same pipe.
+     */
+    private void reapLoop() {
+        while (!stopping) {
+            try {
+                synchronized (this) {
+                    boolean reaped = reap(busy) | reap(spares);
+                    board.set(StatusBoard.CONNECTED, busy.size());
+                    if (reaped) startSpares();
+                    if (!stopping && store.poll() != null) storeDied();
+                }
+            } catch (IOException e) {
+                out.println("echo-server: " + e.getMessage());
+            }
+            sleep(REAP_EVERY.toMillis());
+        }
+    }
+
+    private static boolean reap(Map<Integer, ChildProcess> children) throws IOException {
+        boolean any = false;
+        for (Iterator<ChildProcess> it = children.values().iterator(); it.hasNext(); ) {
+            if (it.next().poll() != null) {
+                it.remove();
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    private void storeDied() throws IOException {
+        ExitStatus exit = store.status();
+        long held = board.get(StatusBoard.CONSUMED) - board.get(StatusBoard.STORED) - board.get(StatusBoard.DISCARDED)
+                - board.get(StatusBoard.LOST);
+        board.add(StatusBoard.LOST, held);
+        storeFailures = exit.signal() == 0 ? storeFailures + 1 : 0;
+        if (storeFailures >= 3) {
+            out.println("echo-server: the storing process keeps failing (" + exit + "): " + lastLine(store.output()) + "; stopping");
+            requestStop(1);
+            return;
+        }
+        long old = exit.pid();
+        startStore(true);
+        board.add(StatusBoard.STORE_RESTARTS, 1);
+        out.println("echo-server: the storing process " + old + " died (" + describe(exit) + "); "
+                + held + " bytes it held could not be stored; restarted it as " + store.pid());
+        out.flush();
+    }
+
+    private static String describe(ExitStatus exit) {
+        String s = exit.toString();
+        return s.startsWith("child ") ? s.substring(s.indexOf(' ', 6) + 1) : s;
+    }
+
+    private static String lastLine(String text) {
+        String t = text.strip();
+        int nl = t.lastIndexOf('\n');
+        return nl < 0 ? t : t.substring(nl + 1);
+    }
+
+    private void installSignalHandlers() {
+        for (String name : List.of("TERM", "INT")) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> requestStop(0));
+            } catch (IllegalArgumentException e) {
+                // The signal is reserved here (java -Xrs): the JVM's own shutdown still kills the children.
+            }
+        }
+    }
+
+    /** Wakes the main thread, which stops the server; closing the listening socket stops new accepts at once. */
+    private void requestStop(int code) {
+        synchronized (stopRequested) {
+            if (stopRequested.getCount() == 0) return;
+            exitCode = code;
+            stopping = true;
+        }
+        close(listener);
+        stopRequested.countDown();
+    }
+
+    /**
+     * Stops cleanly: no more accepts; handlers get SIGTERM and are reaped; the server closes its
+     * write end, so the storing process reads to end of file, stores the rest, and exits.
+     */
+    private void shutdown() {
+        int code = exitCode;
+        List<ChildProcess> children;
+        synchronized (this) {
+            children = new ArrayList<>(busy.values());
+            children.addAll(spares.values());
+        }
+        try {
+            for (ChildProcess h : children) h.signal(Posix.SIGTERM);
+            for (ChildProcess h : children) h.waitFor(Duration.ofSeconds(3));
+            synchronized (this) {
+                busy.clear();
+                spares.clear();
+                board.set(StatusBoard.CONNECTED, 0);
+                board.set(StatusBoard.SPARES, 0);
+            }
+            events.close();
+            pipe.writeEnd().close();
+            ExitStatus storeExit = store.waitFor(Duration.ofSeconds(15));
+            if (!storeExit.success()) {
+                out.println("echo-server: the storing process " + describe(storeExit) + ": " + lastLine(store.output()));
+                code = code == 0 ? 1 : code;
+            }
+            pipe.close();
+            out.println("echo-server: stopped; " + board.get(StatusBoard.LINES) + " lines stored in " + options.store());
+        } catch (IOException e) {
+            out.println("echo-server: while stopping: " + e.getMessage());
+            code = 1;
+        }
+        board.set(StatusBoard.STOPPED, 1);
+        if (ownBoard) {
+            try {
+                Files.deleteIfExists(board.path());
+            } catch (IOException ignored) {
+                // A temporary file: the system cleans it up eventually.
+            }
+        }
+        out.flush();
+        System.exit(code);
+    }
+
+    private static int fdOf(java.nio.channels.Channel channel) throws IOException {
+        try {
+            java.lang.reflect.Method getFDVal = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
+            getFDVal.setAccessible(true);
+            return (int) getFDVal.invoke(channel);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IOException("cannot read the socket's descriptor number"
+                    + " (run with --add-opens java.base/sun.nio.ch=ALL-UNNAMED; java -jar ipclab.jar adds it): " + e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
