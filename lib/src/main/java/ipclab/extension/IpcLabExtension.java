@@ -8,7 +8,7 @@ import org.dflib.jjava.jupyter.kernel.BaseKernel;
  * packages into the notebook and registers the {@code %%fork} cell magic.
  */
 public final class IpcLabExtension implements Extension {
-    static final String IMPORTS = "import ipclab.pipe.*; import ipclab.child.*; import ipclab.tree.*; import ipclab.exercise.*; import java.nio.file.*;";
+    static final String IMPORTS = "import ipclab.pipe.*; import ipclab.child.*; import ipclab.tree.*; import ipclab.exercise.*; import java.nio.file.*; import java.nio.charset.StandardCharsets;";
 
     @Override
     public void install(BaseKernel kernel) {
