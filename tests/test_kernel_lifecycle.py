@@ -1,0 +1,98 @@
+"""A notebook cell is not a terminal: interrupts, kernel restarts and kill -9 of the kernel must
+leave no child process behind. These run the real JJava kernel and read the real process table."""
+import os
+import signal
+import time
+
+import pytest
+from jupyter_client.manager import start_new_kernel
+
+import processes
+from conftest import NOTEBOOKS
+
+SETUP = "%classpath ../lib/target/ipclab.jar"
+
+
+def run(client, code, timeout=60):
+    """Executes code; returns (status, text of stdout/results, error value)."""
+    msg_id = client.execute(code)
+    text, error = [], None
+    while True:
+        msg = client.get_iopub_msg(timeout=timeout)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        kind, content = msg["msg_type"], msg["content"]
+        if kind == "stream":
+            text.append(content["text"])
+        elif kind == "execute_result":
+            text.append(content["data"].get("text/plain", ""))
+        elif kind == "error":
+            error = content["evalue"]
+        elif kind == "status" and content["execution_state"] == "idle":
+            break
+    while True:
+        reply = client.get_shell_msg(timeout=timeout)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply["content"]["status"], "".join(text), error
+
+
+@pytest.fixture
+def kernel():
+    km, client = start_new_kernel(kernel_name="java", cwd=NOTEBOOKS, startup_timeout=120)
+    status, _, error = run(client, SETUP)
+    assert status == "ok", error
+    try:
+        yield km, client
+    finally:
+        client.stop_channels()
+        if km.is_alive():
+            km.shutdown_kernel(now=True)
+
+
+def spawn_sleeper(client):
+    status, text, error = run(client, 'var s = ChildProcess.builder().main(Sleep.class, "600000").start(); s.pid()')
+    assert status == "ok", error
+    pid = int(text.strip())
+    assert processes.read(pid)[2] != "Z"
+    return pid
+
+
+def gone(pid):
+    p = processes.read(pid)
+    return p is None or p[2] == "Z"
+
+
+def test_interrupting_a_waiting_cell_kills_its_child(kernel):
+    km, client = kernel
+    msg_id = client.execute('%%fork --timeout 600\nif (pid == 0) Thread.sleep(600_000);')
+    child = processes.wait_until(
+        lambda: [p for p in processes.course_children(km.provisioner.pid) if "ipclab.child.ChildMain --fork" in p[3]], 30)
+    assert child, "the %%fork child never started"
+    km.interrupt_kernel()
+    deadline = time.monotonic() + 30
+    while True:
+        msg = client.get_iopub_msg(timeout=30)
+        if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "error":
+            error = msg["content"]["evalue"]
+            break
+        assert time.monotonic() < deadline, "the interrupted cell never ended"
+    assert "interrupted" in error, error
+    assert processes.wait_until(lambda: gone(child[0][0]), 2), f"child {child[0][0]} survived the interrupt"
+
+
+def test_kernel_restart_leaves_no_child(kernel):
+    km, client = kernel
+    pid = spawn_sleeper(client)
+    km.restart_kernel(now=False)
+    assert processes.wait_until(lambda: gone(pid), 5), f"child {pid} outlived the kernel restart"
+
+
+def test_kill_9_of_the_kernel_ends_its_children_within_2_s(kernel):
+    km, client = kernel
+    pid = spawn_sleeper(client)
+    kernel_jvm = processes.read(pid)[1]                # the child's parent: the kernel's JVM
+    os.kill(kernel_jvm, signal.SIGKILL)
+    started = time.monotonic()
+    assert processes.wait_until(lambda: gone(pid), 2), f"child {pid} outlived kill -9 of its kernel"
+    print(f"child gone {1000 * (time.monotonic() - started):.0f} ms after kill -9")
+    processes.reap_zombie_children()
