@@ -9,6 +9,8 @@ PORT ?= 8888
 # The kernel's own JVM: quick start-up matters more than peak speed for notebook cells.
 export JJAVA_JVM_OPTS ?= -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto
 export JUPYTER_PLATFORM_DIRS := 1
+# Server settings shared with Binder (etc/jupyter): new notebooks get the `java` kernel.
+export JUPYTER_CONFIG_PATH := $(CURDIR)/etc/jupyter$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))
 
 .PHONY: setup lab test test-java test-notebooks bench jshell assignment binder-link clean prereqs
 
@@ -49,6 +51,18 @@ bench: setup
 jshell: setup
 	jshell --class-path $(JAR) --startup DEFAULT --startup tools/imports.jsh \
 	  -R--add-opens=java.base/java.io=ALL-UNNAMED
+
+# The students' version of the exercises (nbgrader_config.py: the course notebooks are the
+# source): solutions and hidden tests removed, in release/notebooks/, with the library jar at
+# release/lib/target/ so that each notebook's `%classpath ../lib/target/ipclab.jar` still works.
+assignment: setup
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/nbgrader generate_assignment notebooks --force --log-level=WARN
+	mkdir -p release/lib/target && cp $(JAR) release/lib/target/ipclab.jar
+	@echo "Students' version: release/ (hand out the whole folder: notebooks/ and lib/)"
+
+# The mybinder.org launch link (and README badge) for this clone's git remote, opening the index.
+binder-link:
+	@$(PYTHON) tools/binder_link.py $(if $(REMOTE),--remote $(REMOTE)) $(if $(REF),--ref $(REF))
 
 clean:
 	mvn -q clean

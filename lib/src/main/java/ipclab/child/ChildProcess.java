@@ -210,6 +210,7 @@ public final class ChildProcess implements AutoCloseable {
         private Fd stdin;
         private Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
         private String classpath = Classpath.ofLibrary();
+        private boolean archive = true;
 
         private Builder() {}
 
@@ -292,6 +293,18 @@ public final class ChildProcess implements AutoCloseable {
             return this;
         }
 
+        /** For the archive's own training run, which must not wait for the archive. */
+        Builder withoutArchive() {
+            this.archive = false;
+            return this;
+        }
+
+        /** A fork cell's code, or a main class of this package: both reach descriptors through Fd. */
+        private boolean ownProgram() {
+            return program.get(0).equals("--fork")
+                    || (program.get(0).equals("--main") && program.get(1).startsWith(ChildMain.class.getPackageName() + "."));
+        }
+
         /** posix_spawn(3) the child. */
         public ChildProcess start() throws IOException {
             if (program.isEmpty()) throw new IllegalStateException("say what the child runs: main(...)");
@@ -305,9 +318,16 @@ public final class ChildProcess implements AutoCloseable {
             int lifeline = Lifeline.readEnd();
             List<String> argv = new ArrayList<>();
             argv.add(java.toString());
+            argv.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto"));
+            // G1, because on JDK 17 only G1 maps the JDK's archived heap (its module graph and
+            // class mirrors); with SerialGC a child starts about a third slower.
+            if (jvmOptions.stream().noneMatch(o -> o.matches("-XX:\\+Use\\w*GC"))) argv.add("-XX:+UseG1GC");
+            if (archive) argv.addAll(ChildArchive.options(java, Classpath.ofLibrary()));
+            // Opening a package costs the child the archived module graph (about 20 ms of
+            // start-up), and the library's own child programs adopt descriptors without it.
+            // Other programs may reach FileDescriptor(int) by reflection, so they keep it.
+            if (!ownProgram()) argv.add("--add-opens=java.base/java.io=ALL-UNNAMED");
             argv.addAll(List.of(
-                    "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto",
-                    "--add-opens=java.base/java.io=ALL-UNNAMED",
                     "-Dipclab.lean=true", "-D" + Lifeline.PROPERTY + "=" + lifeline,
                     "-Dfile.encoding=UTF-8", "-Dsun.stdout.encoding=UTF-8", "-Dsun.stderr.encoding=UTF-8"));
             argv.addAll(jvmOptions);

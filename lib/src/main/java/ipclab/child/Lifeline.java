@@ -1,10 +1,11 @@
 package ipclab.child;
 
-import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
-import java.lang.reflect.Constructor;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 
+import ipclab.pipe.Fd;
 import ipclab.posix.Posix;
 
 /**
@@ -30,27 +31,59 @@ final class Lifeline {
         return readEnd;
     }
 
-    /** In a child: halt as soon as the parent is gone. */
+    /**
+     * In a child: halt as soon as the parent is gone.
+     *
+     * <p>The watcher blocks in a read on a {@link FileChannel}, not a plain stream, so that the
+     * child can wake it when it leaves on its own. HotSpot's exit waits up to 300 ms for
+     * threads still blocked in a system call; a plain read would make every child take that
+     * long to exit. Closing the channel signals the blocked thread out of read(2).
+     */
     static void watch() {
         String fd = System.getProperty(PROPERTY);
         if (fd == null) return;
-        Thread watcher = new Thread(() -> {
-            try (FileInputStream in = new FileInputStream(adopt(Integer.parseInt(fd)))) {
-                while (in.read() >= 0) {
-                    // Nothing is ever written; only end of file matters.
-                }
-            } catch (IOException | ReflectiveOperationException e) {
-                // Cannot watch: fall through and leave, rather than risk an orphan.
+        // Classes, not lambdas: a JVM's first lambda costs milliseconds of bootstrap.
+        Watcher watcher = new Watcher(Integer.parseInt(fd));
+        Thread thread = new Thread(watcher, "ipclab-lifeline");
+        thread.setDaemon(true);
+        thread.start();
+        Runtime.getRuntime().addShutdownHook(new Thread("ipclab-lifeline-leave") {
+            @Override
+            public void run() {
+                watcher.leave();
             }
-            Runtime.getRuntime().halt(137);
-        }, "ipclab-lifeline");
-        watcher.setDaemon(true);
-        watcher.start();
+        });
     }
 
-    private static FileDescriptor adopt(int fd) throws ReflectiveOperationException {
-        Constructor<FileDescriptor> c = FileDescriptor.class.getDeclaredConstructor(int.class);
-        c.setAccessible(true);
-        return c.newInstance(fd);
+    private static final class Watcher implements Runnable {
+        private final FileChannel channel;
+        private volatile boolean leaving;
+
+        Watcher(int fd) {
+            this.channel = new FileInputStream(Fd.of(fd).fileDescriptor()).getChannel();
+        }
+
+        @Override
+        public void run() {
+            try {
+                ByteBuffer buf = ByteBuffer.allocate(1);
+                while (channel.read(buf) >= 0) {
+                    buf.clear(); // nothing is ever written; only end of file matters
+                }
+            } catch (IOException | RuntimeException e) {
+                // Closed by leave(), or cannot watch: in the second case leave, rather than risk an orphan.
+            }
+            if (!leaving) Runtime.getRuntime().halt(137);
+        }
+
+        /** The child is exiting by itself: release the blocked read. */
+        void leave() {
+            leaving = true;
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // Exiting anyway.
+            }
+        }
     }
 }

@@ -26,7 +26,7 @@ public final class Fd implements AutoCloseable, Serializable {
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     private final int number;
-    private transient volatile boolean closed;
+    private volatile boolean closed; // copied too: a descriptor closed before the spawn is not inherited
     private transient volatile Duration timeout = DEFAULT_TIMEOUT;
     private transient DescriptorIo io;
 
@@ -44,6 +44,15 @@ public final class Fd implements AutoCloseable, Serializable {
     /** The descriptor number, as {@code pipe()} returned it. */
     public int number() {
         return number;
+    }
+
+    /**
+     * A JDK {@link java.io.FileDescriptor} for the same number, for JDK streams and channels
+     * ({@code new FileInputStream(fd.fileDescriptor())}). No descriptor is opened: closing a
+     * stream built on it closes this descriptor.
+     */
+    public java.io.FileDescriptor fileDescriptor() {
+        return JdkDescriptorIo.adopt(number);
     }
 
     /** True until {@link #close()} was called on this object. */
@@ -176,7 +185,9 @@ public final class Fd implements AutoCloseable, Serializable {
 
     /** A copy that arrives in another process names the same number there. */
     private Object readResolve() throws ObjectStreamException {
-        return new Fd(number);
+        Fd copy = new Fd(number);
+        copy.closed = closed;
+        return copy;
     }
 
     static void checkInterrupt(String call, int number) throws InterruptedIOException {

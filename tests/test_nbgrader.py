@@ -1,0 +1,178 @@
+"""Hand out and grade the course's exercises with nbgrader, as a teacher would.
+
+The course notebooks are the instructor's version (nbgrader_config.py at the root). In a scratch
+course folder: generate the students' version, hand in a solved copy and an untouched copy,
+autograde both on the real JJava kernel, export the grades, and check the scores and what a
+learner reads in the check cells.
+"""
+import csv
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+import nbformat
+import pytest
+
+from conftest import NOTEBOOKS, ROOT, stop_process_tree
+
+VENV_BIN = os.path.dirname(sys.executable)
+STUB = 'throw new UnsupportedOperationException("TODO");'
+SOLUTION_REGION = re.compile(r"^[ \t]*// BEGIN SOLUTION[^\n]*\n(.*?)^[ \t]*// END SOLUTION[^\n]*$", re.M | re.S)
+
+
+def course():
+    return {os.path.basename(p): nbformat.read(p, as_version=4)
+            for p in sorted(glob.glob(os.path.join(NOTEBOOKS, "[0-9][0-9]-*.ipynb")))}
+
+
+def nbgrader_cells(nb, kind):
+    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get(kind)]
+
+
+def graded_notebooks():
+    return sorted(name for name, nb in course().items() if nbgrader_cells(nb, "grade"))
+
+
+def nbgrader(args, root, log, timeout=600):
+    """One nbgrader command on the scratch course, with the repository's nbgrader_config.py."""
+    env = {**os.environ, "PATH": f"{VENV_BIN}:{os.environ['PATH']}"}  # nbgrader runs `alembic`
+    with open(log, "ab") as out:
+        proc = subprocess.Popen([os.path.join(VENV_BIN, "nbgrader"), *args, f"--CourseDirectory.root={root}"],
+                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            proc.wait(timeout=timeout)
+        finally:
+            stop_process_tree(proc, grace=10)
+    with open(log, encoding="utf-8", errors="replace") as f:
+        tail = f.read()[-3000:]
+    assert proc.returncode == 0, f"nbgrader {args[0]} failed:\n{tail}"
+
+
+def solved_copy(student_nb, source_nb):
+    """The students' notebook with every solution cell filled in from the instructor's version."""
+    answers = {c.metadata.nbgrader["grade_id"]: c.source for c in nbgrader_cells(source_nb, "solution")}
+    nb = nbformat.from_dict(student_nb)
+    for cell in nbgrader_cells(nb, "solution"):
+        lines = answers[cell.metadata.nbgrader["grade_id"]].splitlines()
+        cell.source = "\n".join(l for l in lines if "BEGIN SOLUTION" not in l and "END SOLUTION" not in l)
+    return nb
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """A scratch course: the course notebooks (linked, not copied) handed out and graded."""
+    root = tmp_path_factory.mktemp("course")
+    log = root / "nbgrader.log"
+    (root / "notebooks").mkdir()
+    for name in course():
+        os.symlink(os.path.join(NOTEBOOKS, name), root / "notebooks" / name)
+    timings = {}
+    started = time.monotonic()
+    nbgrader(["generate_assignment", "notebooks", "--force"], root, log)
+    timings["generate_assignment"] = time.monotonic() - started
+
+    # Students hand in the notebooks that have exercises: one solved, one untouched.
+    for name in graded_notebooks():
+        handed_out = nbformat.read(root / "release" / "notebooks" / name, as_version=4)
+        source = nbformat.read(os.path.join(NOTEBOOKS, name), as_version=4)
+        for student, nb in (("solved", solved_copy(handed_out, source)), ("untouched", handed_out)):
+            folder = root / "submitted" / student / "notebooks"
+            folder.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, folder / name)
+
+    started = time.monotonic()
+    nbgrader(["autograde", "notebooks", "--create", "--force"], root, log, timeout=900)
+    timings["autograde"] = time.monotonic() - started
+    nbgrader(["export", f"--to={root / 'grades.csv'}"], root, log)
+    with open(root / "grades.csv", newline="") as f:
+        grades = {row["student_id"]: row for row in csv.DictReader(f)}
+    print("nbgrader:", ", ".join(f"{k} {v:.0f} s" for k, v in timings.items()))
+    yield root, grades
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_course_has_graded_exercises_with_solutions():
+    grade_cells = {name: nbgrader_cells(nb, "grade") for name, nb in course().items()}
+    points = [c.metadata.nbgrader.get("points", 0) for cells in grade_cells.values() for c in cells]
+    assert len(points) >= 6, f"only {len(points)} graded cells: {grade_cells}"
+    assert all(p > 0 for p in points), points
+    for name, nb in course().items():
+        for cell in nbgrader_cells(nb, "grade"):
+            assert cell.metadata.nbgrader.get("locked"), f"{name}: grade cell {cell.metadata.nbgrader} not locked"
+        for cell in nbgrader_cells(nb, "solution"):
+            if cell.cell_type == "code":
+                assert SOLUTION_REGION.search(cell.source), f"{name}: solution cell without a region:\n{cell.source}"
+
+
+def test_students_version_has_no_solutions(graded):
+    root, _ = graded
+    handed_out = {os.path.basename(p) for p in glob.glob(str(root / "release" / "notebooks" / "*.ipynb"))}
+    assert handed_out == set(course()), "the students' version must hold every course notebook"
+    for name, source in course().items():
+        student = nbformat.read(root / "release" / "notebooks" / name, as_version=4)
+        text = "\n".join(c.source for c in student.cells)
+        assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text, name
+        by_id = {c.metadata.nbgrader["grade_id"]: c for c in nbgrader_cells(student, "solution")}
+        for cell in nbgrader_cells(source, "solution"):
+            if cell.cell_type != "code":
+                continue
+            given = by_id[cell.metadata.nbgrader["grade_id"]].source
+            assert STUB in given, f"{name}: no stub in\n{given}"
+            for region in SOLUTION_REGION.findall(cell.source):
+                assert region.strip() not in given, f"{name}: solution handed out:\n{region}"
+
+
+def test_solved_copy_gets_full_marks_and_untouched_copy_fewer(graded):
+    _, grades = graded
+    max_score = sum(c.metadata.nbgrader["points"] for nb in course().values() for c in nbgrader_cells(nb, "grade"))
+    solved, untouched = grades["solved"], grades["untouched"]
+    assert float(solved["max_score"]) == max_score
+    assert float(solved["score"]) == max_score, solved
+    assert float(untouched["score"]) < max_score, untouched
+    assert float(untouched["score"]) == 0, untouched
+
+
+def autograded(root, student):
+    for name in graded_notebooks():
+        nb = nbformat.read(root / "autograded" / student / "notebooks" / name, as_version=4)
+        yield name, nb
+
+
+def test_check_cells_say_pass_in_one_short_line(graded):
+    root, _ = graded
+    for name, nb in autograded(root, "solved"):
+        for cell in nbgrader_cells(nb, "grade"):
+            kinds = [(o.output_type, o.get("name")) for o in cell.outputs]
+            assert kinds == [("stream", "stdout")], f"{name} {cell.metadata.nbgrader['grade_id']}: {cell.outputs}"
+            lines = cell.outputs[0].text.strip("\n").split("\n")
+            assert len(lines) == 1 and lines[0].startswith("✔"), f"{name}: {lines}"
+
+
+def test_check_cells_give_one_hint_without_a_stack_trace(graded):
+    root, _ = graded
+    for name, nb in autograded(root, "untouched"):
+        for cell in nbgrader_cells(nb, "grade"):
+            errors = [o for o in cell.outputs if o.output_type == "error"]
+            assert len(errors) == 1 and len(cell.outputs) == 1, f"{name}: {cell.outputs}"
+            trace = errors[0].traceback
+            assert len(trace) == 1 and "\tat " not in trace[0], f"{name}: a stack trace, not a hint:\n{trace}"
+            assert len(errors[0].evalue) > 20, f"{name}: no hint: {errors[0].evalue!r}"
+
+
+def test_solution_stubs_compile_and_say_todo(graded):
+    root, _ = graded
+    for name, nb in autograded(root, "untouched"):
+        for cell in nbgrader_cells(nb, "solution"):
+            if cell.cell_type != "code":
+                continue
+            text = " ".join(o.get("evalue", "") + " " + o.get("ename", "") for o in cell.outputs
+                            if o.output_type == "error")
+            assert "UnsupportedOperationException" in text or "TODO" in text, \
+                f"{name} {cell.metadata.nbgrader['grade_id']}: the stub should run and say TODO, got: {text or cell.outputs}"
+            assert "compile" not in text and "CompilationException" not in text, \
+                f"{name} {cell.metadata.nbgrader['grade_id']}: the stub does not compile here: {text}"
