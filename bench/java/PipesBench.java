@@ -1,0 +1,115 @@
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Paths;
+import java.time.Duration;
+
+import ipclab.child.ChildProcess;
+import ipclab.child.ExitStatus;
+import ipclab.child.Fork;
+import ipclab.child.WriteTo;
+import ipclab.pipe.Fd;
+import ipclab.pipe.Pipe;
+
+/**
+ * The JVM side of {@code make bench}, run by bench_pipes.py in one warm parent JVM:
+ *
+ * <pre>
+ *   PipesBench spawn RUNS WARMUP   ms from ChildProcess start() to the child's first byte, one per line
+ *   PipesBench fork RUNS WARMUP    ms from Fork.run() to the parent side reading the child's byte
+ *   PipesBench pipe BYTES          "BYTES SECONDS": BYTES parent -> lean child in 64 KiB chunks
+ * </pre>
+ */
+public final class PipesBench {
+    static final int CHUNK = 64 * 1024;
+
+    public static void main(String[] args) throws Throwable {
+        switch (args[0]) {
+            case "spawn" -> spawn(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            case "fork" -> fork(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            case "pipe" -> pipe(Long.parseLong(args[1]));
+            default -> throw new IllegalArgumentException("usage: PipesBench spawn|fork|pipe ...");
+        }
+    }
+
+    /** The course's smallest child, WriteTo, writing into a pipe the parent reads. */
+    static void spawn(int runs, int warmup) throws Exception {
+        byte[] one = new byte[1];
+        for (int i = 0; i < warmup + runs; i++) {
+            try (Pipe pipe = Pipe.open()) {
+                long t0 = System.nanoTime();
+                ChildProcess child = ChildProcess.builder()
+                        .main(WriteTo.class, Integer.toString(pipe.writeEnd().number()), "x")
+                        .inherit(pipe.writeEnd())
+                        .showOutput(false)
+                        .start();
+                pipe.writeEnd().close();
+                if (pipe.readEnd().read(one) != 1) throw new IllegalStateException("no byte from child " + child.pid());
+                long t1 = System.nanoTime();
+                child.waitFor().check();
+                if (i >= warmup) System.out.println((t1 - t0) / 1e6);
+            }
+        }
+    }
+
+    /** A cell's code run through Fork: the child writes one byte, the parent side reads it. */
+    static void fork(int runs, int warmup) throws Throwable {
+        String body = """
+                if (pid == 0) {
+                    fds[1].write("x");
+                } else {
+                    fds[1].close();
+                    if (fds[0].read(new byte[1]) != 1) throw new IllegalStateException("no byte from child");
+                    readAt[0] = System.nanoTime();
+                }
+                """;
+        for (int i = 0; i < warmup + runs; i++) {
+            try (Pipe pipe = Pipe.open()) {
+                long[] readAt = new long[1];
+                long t0 = System.nanoTime();
+                ExitStatus status = Fork.code(body)
+                        .with("fds", "Fd[]", pipe.fds())
+                        .with("readAt", "long[]", readAt)
+                        .run();
+                if (!status.success()) throw new IllegalStateException(status.toString());
+                if (i >= warmup) System.out.println((readAt[0] - t0) / 1e6);
+            }
+        }
+    }
+
+    /** 1 GiB through Fd.write(ByteBuffer) to a child reading with Fd.read(ByteBuffer). */
+    static void pipe(long total) throws Exception {
+        String classes = Paths.get(PipesBench.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        try (Pipe data = Pipe.open(); Pipe back = Pipe.open()) {
+            ChildProcess child = ChildProcess.builder()
+                    .classpath(classes)
+                    .main(DrainChild.class, Integer.toString(data.readEnd().number()), Integer.toString(back.writeEnd().number()))
+                    .inherit(data.readEnd(), back.writeEnd())
+                    .timeout(Duration.ofSeconds(60))
+                    .showOutput(true)
+                    .start();
+            data.readEnd().close();
+            back.writeEnd().close();
+            Fd out = data.writeEnd().timeout(Duration.ofSeconds(30));
+            Fd in = back.readEnd().timeout(Duration.ofSeconds(30));
+            if (in.read(new byte[1]) != 1) throw new IllegalStateException("child never said it was ready");
+
+            ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
+            while (chunk.hasRemaining()) chunk.put((byte) 'x');
+            long t0 = System.nanoTime();
+            for (long sent = 0; sent < total; sent += CHUNK) {
+                chunk.clear();
+                while (chunk.hasRemaining()) out.write(chunk);
+            }
+            out.close();
+            ByteBuffer count = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            while (count.hasRemaining()) {
+                if (in.read(count) < 0) throw new IllegalStateException("child sent no byte count");
+            }
+            long t1 = System.nanoTime();
+            child.waitFor().check();
+            long got = count.flip().getLong();
+            if (got != total) throw new IllegalStateException("child read " + got + " of " + total + " bytes");
+            System.out.println(got + " " + (t1 - t0) / 1e9);
+        }
+    }
+}
