@@ -6,8 +6,6 @@ BIN := $(VENV)/bin
 JAR := lib/target/ipclab.jar
 LIB_SOURCES := $(shell find lib/src/main -type f 2>/dev/null) lib/pom.xml pom.xml
 PORT ?= 8888
-# The kernel's own JVM: quick start-up matters more than peak speed for notebook cells.
-export JJAVA_JVM_OPTS ?= -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto
 export JUPYTER_PLATFORM_DIRS := 1
 # Server settings shared with Binder (etc/jupyter): new notebooks get the `java` kernel.
 export JUPYTER_CONFIG_PATH := $(CURDIR)/etc/jupyter$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))
@@ -24,6 +22,7 @@ prereqs:
 $(BIN)/.installed: requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python tools/kernelspec.py
 	@touch $@
 
 $(JAR): $(LIB_SOURCES)

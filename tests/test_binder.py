@@ -171,3 +171,33 @@ def test_binder_steps_build_a_course_whose_notebooks_run(repo_copy, tmp_path):
     assert re.search(r"child  \(pid \d+\): bread = 1", text), text
     assert "parent: bread = 0" in text, text
     print("Binder steps:", ", ".join(f"{k} {v:.0f} s" for k, v in timings.items()))
+
+
+@pytest.mark.parametrize("remote, spec", [
+    ("https://github.com/someone/pipes-and-processes.git", "gh/someone/pipes-and-processes"),
+    ("git@github.com:someone/pipes-and-processes.git", "gh/someone/pipes-and-processes"),
+    ("https://gitlab.com/group/sub/pipes.git", "gl/group%2Fsub%2Fpipes"),
+    ("https://codeberg.org/someone/pipes", "git/https%3A%2F%2Fcodeberg.org%2Fsomeone%2Fpipes.git"),
+])
+def test_binder_link_follows_the_git_remote_and_opens_the_index(tmp_path, remote, spec):
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "init", "-q", "-b", "teaching", str(clone)], check=True)
+    subprocess.run(["git", "remote", "add", "origin", remote], cwd=clone, check=True)
+    shown = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "binder_link.py")], cwd=clone,
+                           capture_output=True, text=True)
+    assert shown.returncode == 0, shown.stderr
+    url = f"https://mybinder.org/v2/{spec}/teaching?urlpath=lab%2Ftree%2Fnotebooks%2F00-index.ipynb"
+    assert shown.stdout.splitlines() == [url, f"Badge for a README: [![Binder](https://mybinder.org/badge_logo.svg)]({url})"]
+
+
+def test_binder_link_says_in_one_line_what_is_missing(tmp_path):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    for extra in ([], ["--remote", "/srv/git/course.git"]):
+        shown = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "binder_link.py"), *extra],
+                               cwd=tmp_path, capture_output=True, text=True)
+        assert shown.returncode == 1 and not shown.stdout
+        assert len(shown.stderr.strip().splitlines()) == 1 and shown.stderr.startswith("binder-link: "), shown.stderr
+    via_make = subprocess.run(["make", "-s", "--no-print-directory", "binder-link",
+                               "REMOTE=https://github.com/someone/course", "REF=main"], cwd=ROOT,
+                              capture_output=True, text=True)
+    assert via_make.stdout.startswith("https://mybinder.org/v2/gh/someone/course/main?urlpath="), via_make
