@@ -13,6 +13,7 @@ export JUPYTER_CONFIG_PATH := $(CURDIR)/etc/jupyter$(if $(JUPYTER_CONFIG_PATH),:
 .PHONY: setup lab test test-java test-notebooks bench jshell assignment binder-link clean prereqs
 
 setup: prereqs $(BIN)/.installed $(JAR)
+	@$(BIN)/python tools/kernelspec.py
 
 prereqs:
 	@PYTHON=$(PYTHON) tools/prereqs.sh
@@ -22,7 +23,6 @@ prereqs:
 $(BIN)/.installed: requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python tools/kernelspec.py
 	@touch $@
 
 $(JAR): $(LIB_SOURCES)
