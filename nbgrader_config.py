@@ -26,7 +26,6 @@ c.Execute.startup_timeout = 180
 # Graded copies live in submitted/<student>/notebooks/ and autograded/<student>/notebooks/, where
 # the notebooks' `%classpath ../lib/target/ipclab.jar` finds no jar. The kernel loads the course
 # library from here instead (JJava reads JJAVA_CLASSPATH at start; a %classpath that matches no
-# file does nothing). The same JVM options as `make lab`.
+# file does nothing).
 _root = os.path.dirname(os.path.abspath(__file__))
 os.environ.setdefault("JJAVA_CLASSPATH", os.path.join(_root, "lib", "target", "ipclab.jar"))
-os.environ.setdefault("JJAVA_JVM_OPTS", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto")
