@@ -1,10 +1,6 @@
 package ipclab.child;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -100,21 +96,28 @@ final class ChildArchive {
      * reads and writes, a fork cell's copied variables), so those classes land in the archive.
      */
     static final class Training {
-        public static void main(String[] args) throws Exception {
+        public static void main(String[] args) throws Throwable {
             Fd in = Fd.of(0); // /dev/null: end of file at once
             in.read(new byte[16]);
             in.read(ByteBuffer.allocateDirect(16));
             Fd out = Fd.of(1);
             out.write("training\n");
             out.write(ByteBuffer.wrap(new byte[] {'\n'}));
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (ObjectOutputStream objects = new ObjectOutputStream(bytes)) {
-                objects.writeObject(new Object[] {new Fd[] {in, out}, new int[] {1}, new long[] {1}, "text", 1, 1L, true});
-            }
-            try (ObjectInputStream objects = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-                objects.readObject();
-            }
             WriteTo.class.getName();
+            Path values = Files.createTempFile("ipclab-training-", ".values");
+            try {
+                ForkedValues.write(new Object[] {new Fd[] {in, out}, new int[] {1}, new long[] {1}, "text", 1, 1L, true}, values);
+                ForkedChild.run(Cell.class.getName(), values.toString());
+            } finally {
+                Files.deleteIfExists(values);
+            }
+        }
+
+        /** Stands for a fork cell's compiled class. */
+        static final class Cell {
+            public static void run(long pid, Object[] values) {
+                if (pid != 0 || values.length != 7) throw new IllegalStateException("training run went wrong");
+            }
         }
     }
 }

@@ -22,7 +22,7 @@ public final class ChildMain {
             Method main = Class.forName(args[1]).getMethod("main", String[].class);
             invoke(main, (Object) Arrays.copyOfRange(args, 2, args.length));
         } else if (args.length == 4 && args[0].equals("--fork")) {
-            ForkedCode.runInChild(args[1], args[2], args[3]);
+            ForkedChild.run(args[2], args[3]); // args[1], the class folder, is on the class path
         } else {
             System.err.println("usage: ChildMain --main CLASS [ARGS...] | --fork DIR CLASS VALUES-FILE");
             System.exit(2);

@@ -81,6 +81,7 @@ public final class Fork {
         try (ForkedCode code = ForkedCode.compile(body, imports, variables);
              ChildProcess child = ChildProcess.builder()
                      .program(code.childArgs())
+                     .classpath(code.dir().toString())
                      .inheritOpenPipes()
                      .timeout(timeout)
                      .start()) {

@@ -2,16 +2,12 @@ package ipclab.child;
 
 import java.io.IOException;
 import java.io.NotSerializableException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
-import java.io.OutputStream;
 import java.io.Serializable;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -88,7 +84,10 @@ final class ForkedCode implements AutoCloseable {
         synchronized (ForkedCode.class) {
             StandardJavaFileManager fm = fileManager();
             fm.setLocation(StandardLocation.CLASS_OUTPUT, List.of(dir.toFile()));
-            List<String> options = List.of("-classpath", classpathForCompiler(), "-proc:none", "-nowarn", "-g:lines,source");
+            // String concatenation compiled inline: the JDK's default (invokedynamic) costs each
+            // child JVM milliseconds of bootstrap the first time the cell joins two strings.
+            List<String> options = List.of("-classpath", classpathForCompiler(), "-proc:none", "-nowarn", "-g:lines,source",
+                    "-XDstringConcat=inline");
             ok = compiler.getTask(null, fm, diagnostics, options, null, List.of(source)).call();
         }
         if (!ok) {
@@ -111,7 +110,7 @@ final class ForkedCode implements AutoCloseable {
         return dir;
     }
 
-    /** The child's command line after {@code ChildMain}. */
+    /** The child's command line after {@code ChildMain}; the child needs {@link #dir()} on its class path. */
     List<String> childArgs() {
         return List.of("--fork", dir.toString(), className, dir.resolve("values.ser").toString());
     }
@@ -147,38 +146,7 @@ final class ForkedCode implements AutoCloseable {
                         + ") cannot be copied into a child process: its class is not Serializable");
             }
         }
-        try (OutputStream out = Files.newOutputStream(dir.resolve("values.ser"));
-             ObjectOutputStream objects = new ObjectOutputStream(out)) {
-            objects.writeObject(values);
-        }
-    }
-
-    /** In the child: load the class, read the copied values, run with pid 0. */
-    static void runInChild(String dir, String className, String valuesFile) throws Throwable {
-        Object[] values;
-        try (ObjectInputStream in = new ObjectInputStream(Files.newInputStream(Paths.get(valuesFile)))) {
-            values = (Object[]) in.readObject();
-        }
-        URLClassLoader loader = new URLClassLoader(new URL[] {Paths.get(dir).toUri().toURL()}, ForkedCode.class.getClassLoader());
-        Class<?> cell = loader.loadClass(className);
-        Method run = cell.getMethod("run", long.class, Object[].class);
-        try {
-            ChildMain.invoke(run, 0L, values);
-        } catch (Throwable t) {
-            System.out.flush();
-            int first = cell.getField("FIRST_LINE").getInt(null);
-            System.err.println("child " + ProcessHandle.current().pid() + " threw " + t + where(t, className, first));
-            System.err.flush();
-            System.exit(1);
-        }
-    }
-
-    /** " at line N of the cell" for the first stack frame in the cell's code. */
-    private static String where(Throwable t, String className, int firstLine) {
-        for (StackTraceElement e : t.getStackTrace()) {
-            if (e.getClassName().equals(className)) return " at line " + (e.getLineNumber() - firstLine + 1) + " of the cell";
-        }
-        return "";
+        ForkedValues.write(values, dir.resolve("values.ser"));
     }
 
     @Override

@@ -56,31 +56,44 @@ final class Lifeline {
     }
 
     private static final class Watcher implements Runnable {
-        private final FileChannel channel;
-        private volatile boolean leaving;
+        private final int fd;
+        private FileChannel channel; // opened in the watcher's thread, off the child's main path
+        private boolean leaving;
 
         Watcher(int fd) {
-            this.channel = new FileInputStream(Fd.of(fd).fileDescriptor()).getChannel();
+            this.fd = fd;
         }
 
         @Override
         public void run() {
             try {
+                FileChannel ch;
+                synchronized (this) {
+                    if (leaving) return;
+                    ch = channel = new FileInputStream(Fd.of(fd).fileDescriptor()).getChannel();
+                }
                 ByteBuffer buf = ByteBuffer.allocate(1);
-                while (channel.read(buf) >= 0) {
+                while (ch.read(buf) >= 0) {
                     buf.clear(); // nothing is ever written; only end of file matters
                 }
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | LinkageError e) {
                 // Closed by leave(), or cannot watch: in the second case leave, rather than risk an orphan.
             }
-            if (!leaving) Runtime.getRuntime().halt(137);
+            synchronized (this) {
+                if (leaving) return;
+            }
+            Runtime.getRuntime().halt(137);
         }
 
         /** The child is exiting by itself: release the blocked read. */
         void leave() {
-            leaving = true;
+            FileChannel ch;
+            synchronized (this) {
+                leaving = true;
+                ch = channel;
+            }
             try {
-                channel.close();
+                if (ch != null) ch.close();
             } catch (IOException e) {
                 // Exiting anyway.
             }

@@ -53,6 +53,43 @@ class ForkTest {
         assertEquals(1, counter[0], "the child's change to the array reached the parent's array");
     }
 
+    /** What the child sees of every kind of copied value, sent back through a pipe. */
+    private static String childSees(Pipe pipe, Object extra) throws Throwable {
+        Fork fork = Fork.code("""
+                if (pid == 0) {
+                    String seen = s + "|" + i + "|" + j + "|" + z + "|" + d + "|" + c + "|" + Arrays.toString(ints) + "|"
+                            + Arrays.toString(longs) + "|" + new String(bytes, StandardCharsets.UTF_8) + "|"
+                            + Arrays.toString(strings) + "|" + (nothing == null) + "|" + extra;
+                    w.write(seen);
+                    fds[1].close();
+                    w.close(); // the same descriptor as fds[1]: one object in the child, so no second close(2)
+                } else {
+                    fds[1].close();
+                    got = new String(fds[0].readAllBytes(), StandardCharsets.UTF_8);
+                }
+                """)
+                .with("s", "String", "你好").with("i", "int", 7).with("j", "long", 1L << 40).with("z", "boolean", true)
+                .with("d", "double", 2.5).with("c", "char", 'x').with("ints", "int[]", new int[] {1, 2})
+                .with("longs", "long[]", new long[] {3}).with("bytes", "byte[]", "bytes".getBytes(StandardCharsets.UTF_8))
+                .with("strings", "String[]", new String[] {"a", null}).with("nothing", "Object", null)
+                .with("extra", "Object", extra).with("fds", "Fd[]", pipe.fds()).with("w", "Fd", pipe.writeEnd())
+                .with("got", "String", "");
+        assertTrue(fork.run().success());
+        return (String) fork.parentValues().get("got");
+    }
+
+    @Test
+    void everyKindOfValueArrivesIntactWithOrWithoutSerialization() throws Throwable {
+        String expected = "你好|7|1099511627776|true|2.5|x|[1, 2]|[3]|bytes|[a, null]|true|";
+        try (Pipe pipe = Pipe.open()) {
+            assertEquals(expected + "plain", childSees(pipe, "plain"));
+        }
+        try (Pipe pipe = Pipe.open()) {
+            // A list is not one of the kinds written field by field: everything goes through serialization.
+            assertEquals(expected + "[a, b]", childSees(pipe, new java.util.ArrayList<>(java.util.List.of("a", "b"))));
+        }
+    }
+
     @Test
     void theChildsBytesReachTheParentThroughAnInheritedPipe() throws Throwable {
         String[] seen = new String[1];
