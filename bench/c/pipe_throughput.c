@@ -1,6 +1,7 @@
 /* 1 GiB from parent to child through one pipe in 64 KiB writes and reads, as the Java bench
-   does: the clock starts after the child says it is ready and stops when the child reports
-   how many bytes it read. Prints "BYTES SECONDS". */
+   does. First WARM bytes go through untimed (the JVM needs them to compile its loops; both
+   sides do the same here) and the child acknowledges them; then the clock runs until the
+   child reports how many bytes it read after those. Prints "BYTES SECONDS". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ static int write_all(int fd, const char *p, size_t n) {
 
 int main(int argc, char **argv) {
     long long total = argc > 1 ? atoll(argv[1]) : (1LL << 30);
+    long long warm = argc > 2 ? atoll(argv[2]) : (256LL << 20);
     int data[2], back[2];
     if (pipe(data) == -1 || pipe(back) == -1) { perror("pipe"); return 1; }
     pid_t pid = fork();
@@ -37,9 +39,13 @@ int main(int argc, char **argv) {
         close(back[0]);
         static char buf[CHUNK];
         char ready = 'r';
+        ssize_t n;
+        for (long long left = warm; left > 0; left -= n) {
+            n = read(data[0], buf, left < CHUNK ? (size_t) left : CHUNK);
+            if (n <= 0) _exit(1);
+        }
         if (write(back[1], &ready, 1) != 1) _exit(1);
         long long got = 0;
-        ssize_t n;
         while ((n = read(data[0], buf, CHUNK)) > 0) got += n;
         if (n < 0) _exit(1);
         if (write_all(back[1], (char *) &got, sizeof got) != 0) _exit(1);
@@ -49,6 +55,9 @@ int main(int argc, char **argv) {
     close(back[1]);
     static char buf[CHUNK];
     memset(buf, 'x', sizeof buf);
+    for (long long sent = 0; sent < warm; sent += CHUNK) {
+        if (write_all(data[1], buf, CHUNK) != 0) { perror("write"); return 1; }
+    }
     char ready;
     if (read(back[0], &ready, 1) != 1) { fprintf(stderr, "child not ready\n"); return 1; }
     double t0 = now_s();

@@ -16,7 +16,8 @@ import ipclab.pipe.Pipe;
  * <pre>
  *   PipesBench spawn RUNS WARMUP   ms from ChildProcess start() to the child's first byte, one per line
  *   PipesBench fork RUNS WARMUP    ms from Fork.run() to the parent side reading the child's byte
- *   PipesBench pipe BYTES          "BYTES SECONDS": BYTES parent -> lean child in 64 KiB chunks
+ *   PipesBench pipe BYTES WARM     "BYTES SECONDS": BYTES parent -> lean child in 64 KiB chunks,
+ *                                  timed after WARM untimed bytes and the child's ready byte
  * </pre>
  */
 public final class PipesBench {
@@ -26,7 +27,7 @@ public final class PipesBench {
         switch (args[0]) {
             case "spawn" -> spawn(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
             case "fork" -> fork(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
-            case "pipe" -> pipe(Long.parseLong(args[1]));
+            case "pipe" -> pipe(Long.parseLong(args[1]), Long.parseLong(args[2]));
             default -> throw new IllegalArgumentException("usage: PipesBench spawn|fork|pipe ...");
         }
     }
@@ -77,12 +78,13 @@ public final class PipesBench {
     }
 
     /** 1 GiB through Fd.write(ByteBuffer) to a child reading with Fd.read(ByteBuffer). */
-    static void pipe(long total) throws Exception {
+    static void pipe(long total, long warm) throws Exception {
         String classes = Paths.get(PipesBench.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         try (Pipe data = Pipe.open(); Pipe back = Pipe.open()) {
             ChildProcess child = ChildProcess.builder()
                     .classpath(classes)
-                    .main(DrainChild.class, Integer.toString(data.readEnd().number()), Integer.toString(back.writeEnd().number()))
+                    .main(DrainChild.class, Integer.toString(data.readEnd().number()),
+                            Integer.toString(back.writeEnd().number()), Long.toString(warm))
                     .inherit(data.readEnd(), back.writeEnd())
                     .timeout(Duration.ofSeconds(60))
                     .showOutput(true)
@@ -91,10 +93,14 @@ public final class PipesBench {
             back.writeEnd().close();
             Fd out = data.writeEnd().timeout(Duration.ofSeconds(30));
             Fd in = back.readEnd().timeout(Duration.ofSeconds(30));
-            if (in.read(new byte[1]) != 1) throw new IllegalStateException("child never said it was ready");
-
             ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
             while (chunk.hasRemaining()) chunk.put((byte) 'x');
+            // Untimed: both JVMs compile their loops on these, as they would in any long transfer.
+            for (long sent = 0; sent < warm; sent += CHUNK) {
+                chunk.clear();
+                while (chunk.hasRemaining()) out.write(chunk);
+            }
+            if (in.read(new byte[1]) != 1) throw new IllegalStateException("child never said it was ready");
             long t0 = System.nanoTime();
             for (long sent = 0; sent < total; sent += CHUNK) {
                 chunk.clear();

@@ -104,6 +104,7 @@ final class ChildArchive {
             out.write("training\n");
             out.write(ByteBuffer.wrap(new byte[] {'\n'}));
             WriteTo.class.getName();
+            in.close();
             Path values = Files.createTempFile("ipclab-training-", ".values");
             try {
                 ForkedValues.write(new Object[] {new Fd[] {in, out}, new int[] {1}, new long[] {1}, "text", 1, 1L, true}, values);
