@@ -39,9 +39,9 @@ def run(client, code, timeout=60):
 @pytest.fixture
 def kernel():
     km, client = start_new_kernel(kernel_name="java", cwd=NOTEBOOKS, startup_timeout=120)
-    status, _, error = run(client, SETUP)
-    assert status == "ok", error
     try:
+        status, _, error = run(client, SETUP)
+        assert status == "ok", error
         yield km, client
     finally:
         client.stop_channels()

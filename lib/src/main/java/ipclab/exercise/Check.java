@@ -1,11 +1,14 @@
 package ipclab.exercise;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import ipclab.child.Fork;
 import ipclab.pipe.Pipe;
+import ipclab.pipe.PipeTimeoutException;
 
 /**
  * The checks behind the exercise cells. Each prints one short line when the exercise is
@@ -70,14 +73,24 @@ public final class Check {
         pass("three rounds over two pipes, each message read by the process it was meant for.");
     }
 
-    /** The reader got everything and saw end of file, because no write end was left open. */
-    public static void eof(String received, Pipe pipe) throws IOException {
+    /**
+     * Reads the pipe to end of file, as the parent would, and checks that the child's three lines
+     * arrived and that the read ended: no write end was left open.
+     */
+    public static void eof(Pipe pipe) throws IOException {
         if (pipe.writeEnd().isOpen()) {
-            throw new NotYetSolved("The parent still holds the write end (fds[1]), so its own read can never see end of file: close it before reading.");
+            throw new NotYetSolved("The parent still holds the write end, so its own read can never see end of file: close it in the parent's branch.");
         }
-        if (received == null || !received.equals("line 1\nline 2\nline 3\n")) {
-            throw new NotYetSolved("The parent should have read exactly the child's three lines, then end of file; it got "
-                    + (received == null ? "nothing" : "\"" + received.replace("\n", "\\n") + "\""));
+        String received;
+        try {
+            pipe.readEnd().timeout(Duration.ofSeconds(2));
+            received = new String(pipe.readEnd().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (PipeTimeoutException e) {
+            throw new NotYetSolved("The read never reached end of file: some process still holds a write end.");
+        }
+        if (!received.equals("line 1\nline 2\nline 3\n")) {
+            throw new NotYetSolved("The parent should read exactly the child's three lines, then end of file; it got \""
+                    + received.replace("\n", "\\n") + "\"");
         }
         pass("all three lines and then end of file: every write end was closed.");
     }
