@@ -299,6 +299,11 @@ public final class ChildProcess implements AutoCloseable {
             return this;
         }
 
+        /** JDK 24 and later warn on sun.misc.Unsafe memory access; another binary's version is unknown. */
+        private boolean unsafeAdoptionIsQuiet() {
+            return java.equals(Paths.get(System.getProperty("java.home"), "bin", "java")) && Runtime.version().feature() < 24;
+        }
+
         /** A fork cell's code, or a main class of this package: both reach descriptors through Fd. */
         private boolean ownProgram() {
             return program.get(0).equals("--fork")
@@ -325,8 +330,9 @@ public final class ChildProcess implements AutoCloseable {
             if (archive) argv.addAll(ChildArchive.options(java, Classpath.ofLibrary()));
             // Opening a package costs the child the archived module graph (about 20 ms of
             // start-up), and the library's own child programs adopt descriptors without it.
-            // Other programs may reach FileDescriptor(int) by reflection, so they keep it.
-            if (!ownProgram()) argv.add("--add-opens=java.base/java.io=ALL-UNNAMED");
+            // Other programs may reach FileDescriptor(int) by reflection, so they keep it, and
+            // so do JVMs that would warn about the library's way (see JdkDescriptorIo).
+            if (!ownProgram() || !unsafeAdoptionIsQuiet()) argv.add("--add-opens=java.base/java.io=ALL-UNNAMED");
             argv.addAll(List.of(
                     "-Dipclab.lean=true", "-D" + Lifeline.PROPERTY + "=" + lifeline,
                     "-Dfile.encoding=UTF-8", "-Dsun.stdout.encoding=UTF-8", "-Dsun.stderr.encoding=UTF-8"));

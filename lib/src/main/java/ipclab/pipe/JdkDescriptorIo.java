@@ -4,6 +4,7 @@ import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -11,31 +12,48 @@ import java.time.Duration;
 
 /**
  * A descriptor used through the JDK's file streams, which make the same read(2) and write(2)
- * calls without a native library. The JDK has no public way to adopt a descriptor number, so
- * the number is written into a fresh {@code FileDescriptor}'s field through
- * {@code sun.misc.Unsafe}, which the JDK leaves open to every program. Reflection on
- * {@code FileDescriptor(int)} would need {@code --add-opens java.base/java.io} on the child's
- * command line, and opening any package turns off the JVM's archived module graph: a child then
- * starts about 20 ms (CPU) slower. (Opening {@code /dev/fd/N} instead would create a second
- * descriptor for the same pipe end.)
+ * calls without a native library. The JDK has no public way to adopt a descriptor number.
+ * When {@code java.io} is opened to this code ({@code --add-opens java.base/java.io}), the
+ * private {@code FileDescriptor(int)} constructor does it. Otherwise the number is written into
+ * a fresh {@code FileDescriptor}'s field through {@code sun.misc.Unsafe}, which the JDK leaves
+ * open to every program: opening a package turns off the JVM's archived module graph, and a
+ * child then starts about 20 ms (CPU) slower. JDK 24 and later warn about that use of Unsafe,
+ * so children on those get the option instead (see ChildProcess). (Opening {@code /dev/fd/N}
+ * would create a second descriptor for the same pipe end.)
  */
 final class JdkDescriptorIo extends DescriptorIo {
+    private static final Constructor<FileDescriptor> CONSTRUCTOR;
     private static final sun.misc.Unsafe UNSAFE;
     private static final long FD_FIELD;
 
     static {
         try {
-            Field theUnsafe = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-            theUnsafe.setAccessible(true);
-            UNSAFE = (sun.misc.Unsafe) theUnsafe.get(null);
-            FD_FIELD = UNSAFE.objectFieldOffset(FileDescriptor.class.getDeclaredField("fd"));
+            if (FileDescriptor.class.getModule().isOpen("java.io", JdkDescriptorIo.class.getModule())) {
+                CONSTRUCTOR = FileDescriptor.class.getDeclaredConstructor(int.class);
+                CONSTRUCTOR.setAccessible(true);
+                UNSAFE = null;
+                FD_FIELD = -1;
+            } else {
+                CONSTRUCTOR = null;
+                Field theUnsafe = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+                theUnsafe.setAccessible(true);
+                UNSAFE = (sun.misc.Unsafe) theUnsafe.get(null);
+                FD_FIELD = UNSAFE.objectFieldOffset(FileDescriptor.class.getDeclaredField("fd"));
+            }
         } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new ExceptionInInitializerError("cannot adopt descriptors through sun.misc.Unsafe: " + e);
+            throw new ExceptionInInitializerError("cannot adopt descriptors: " + e);
         }
     }
 
     /** A JDK FileDescriptor for a number this process already has open; opens nothing. */
     static FileDescriptor adopt(int fd) {
+        if (CONSTRUCTOR != null) {
+            try {
+                return CONSTRUCTOR.newInstance(fd);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot adopt fd " + fd + ": " + e, e);
+            }
+        }
         FileDescriptor descriptor = new FileDescriptor();
         UNSAFE.putInt(descriptor, FD_FIELD, fd);
         return descriptor;
