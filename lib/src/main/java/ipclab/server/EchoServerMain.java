@@ -63,6 +63,7 @@ public final class EchoServerMain {
     private final PrintStream out = System.out;
     private final Fd listenerFd;
     private final Pipe events;
+    private final Map<Integer, ChildProcess> starting = new LinkedHashMap<>();
     private final Map<Integer, ChildProcess> spares = new LinkedHashMap<>();
     private final Map<Integer, ChildProcess> busy = new LinkedHashMap<>();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -101,6 +102,12 @@ public final class EchoServerMain {
         } catch (IllegalArgumentException e) {
             fail(2, e.getMessage());
             return;
+        }
+        if (!options.host().contains(":")) {
+            // An IPv4 address: a plain IPv4 socket, not the JDK's default IPv6 one with mapped
+            // addresses, which costs the kernel a little more per packet. Read before the JDK's
+            // networking starts, so it must be set first.
+            System.setProperty("java.net.preferIPv4Stack", "true");
         }
         try {
             run(options, statusFile);
@@ -212,10 +219,10 @@ public final class EchoServerMain {
         shutdown();
     }
 
-    /** Keeps {@code spares} handlers waiting in accept(), within the cap on handler processes. */
+    /** Keeps {@code spares} handlers waiting in accept() (or starting), within the cap on handler processes. */
     private synchronized void startSpares() {
-        while (!stopping && spares.size() < Math.min(options.spares(), options.maxClients())
-                && spares.size() + busy.size() < options.maxClients()) {
+        while (!stopping && starting.size() + spares.size() < Math.min(options.spares(), options.maxClients())
+                && starting.size() + spares.size() + busy.size() < options.maxClients()) {
             try {
                 spawnHandler();
             } catch (IOException e) {
@@ -230,16 +237,17 @@ public final class EchoServerMain {
         int connection = ++nextConnection;
         ChildProcess handler = handlerJvm(ChildProcess.builder())
                 .main(EchoHandler.class, Integer.toString(connection), Integer.toString(pipe.writeEnd().number()),
-                        Integer.toString(events.writeEnd().number()))
+                        Integer.toString(events.writeEnd().number()), board.path().toString(),
+                        Integer.toString(Math.min(options.spares(), options.maxClients())))
                 .stdin(listenerFd)
                 .inherit(pipe.writeEnd(), events.writeEnd())
                 .showOutput(true)
                 .start();
-        spares.put(connection, handler);
+        starting.put(connection, handler);
         board.add(StatusBoard.HANDLERS_STARTED, 1);
     }
 
-    /** Reads the handlers' events: a spare that accepted a client is busy; start the next spare. */
+    /** Reads the handlers' events: a spare that accepted a client is busy (start the next spare), a busy one that is free again is a spare. */
     private void eventLoop() {
         byte[] record = new byte[8];
         try (FileInputStream in = new FileInputStream(Inherited.descriptor(events.readEnd().number()))) {
@@ -251,11 +259,20 @@ public final class EchoServerMain {
                     got += n;
                 }
                 ByteBuffer b = ByteBuffer.wrap(record);
-                int connection = b.getInt();
-                if (b.getInt() != EchoHandler.ACCEPTED) continue;
+                int id = b.getInt();
+                int event = b.getInt();
                 synchronized (this) {
-                    ChildProcess handler = spares.remove(connection);
-                    if (handler != null) busy.put(connection, handler);
+                    if (event == EchoHandler.READY) {
+                        ChildProcess handler = starting.remove(id);
+                        if (handler != null) spares.put(id, handler);
+                    } else if (event == EchoHandler.ACCEPTED) {
+                        ChildProcess handler = spares.remove(id);
+                        if (handler == null) handler = starting.remove(id);
+                        if (handler != null) busy.put(id, handler);
+                    } else if (event == EchoHandler.FREE) {
+                        ChildProcess handler = busy.remove(id);
+                        if (handler != null) spares.put(id, handler);
+                    }
                     board.set(StatusBoard.CONNECTED, busy.size());
                     startSpares();
                 }
@@ -265,10 +282,16 @@ public final class EchoServerMain {
         }
     }
 
-    /** A handler JVM is small: a 16 MiB heap is plenty for echoing through one 4 KiB buffer. */
+    /**
+     * A handler JVM is small: a 16 MiB heap is plenty for echoing through one 4 KiB buffer. Low
+     * compile thresholds let its warm-up (see {@link EchoHandler}) compile the echo loop. It
+     * reads the accepted socket's descriptor number (sun.nio.ch) to use it as a plain file.
+     */
     static ChildProcess.Builder handlerJvm(ChildProcess.Builder b) {
         return b.jvmOption("-Xmx16m").jvmOption("-Xss512k").jvmOption("-XX:ReservedCodeCacheSize=16m")
-                .jvmOption("-XX:MaxMetaspaceSize=32m").jvmOption("-XX:CICompilerCount=1");
+                .jvmOption("-XX:MaxMetaspaceSize=32m").jvmOption("-XX:CICompilerCount=1")
+                .jvmOption("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED")
+                .jvmOption("-XX:CompileThresholdScaling=0.05").jvmOption("-XX:+UseTransparentHugePages");
     }
 
     private void startStore(boolean restart) throws IOException {
@@ -293,9 +316,11 @@ public final class EchoServerMain {
         while (!stopping) {
             try {
                 synchronized (this) {
-                    boolean reaped = reap(busy) | reap(spares);
-                    board.set(StatusBoard.CONNECTED, busy.size());
-                    if (reaped) startSpares();
+                    boolean reaped = reap(busy) | reap(spares) | reap(starting);
+                    if (reaped) {
+                        board.set(StatusBoard.CONNECTED, busy.size());
+                        startSpares();
+                    }
                     if (!stopping && store.poll() != null) storeDied();
                 }
             } catch (IOException e) {
@@ -377,6 +402,7 @@ public final class EchoServerMain {
         synchronized (this) {
             children = new ArrayList<>(busy.values());
             children.addAll(spares.values());
+            children.addAll(starting.values());
         }
         try {
             for (ChildProcess h : children) h.signal(Posix.SIGTERM);
@@ -384,6 +410,7 @@ public final class EchoServerMain {
             synchronized (this) {
                 busy.clear();
                 spares.clear();
+                starting.clear();
                 board.set(StatusBoard.CONNECTED, 0);
                 board.set(StatusBoard.SPARES, 0);
             }
@@ -412,7 +439,7 @@ public final class EchoServerMain {
         System.exit(code);
     }
 
-    private static int fdOf(java.nio.channels.Channel channel) throws IOException {
+    static int fdOf(java.nio.channels.Channel channel) throws IOException {
         try {
             java.lang.reflect.Method getFDVal = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
             getFDVal.setAccessible(true);
