@@ -17,7 +17,8 @@ import ipclab.pipe.Fd;
  * child maps them ready-parsed and verified instead of reading them out of the jar: about a
  * quarter less start-up work. It is made once per jar build, by a training child that runs
  * with {@code -XX:ArchiveClassesAtExit}, and kept next to the jar
- * ({@code ipclab-child-KEY.jsa}, KEY naming the java binary and the jar's size and time).
+ * ({@code ipclab-child-KEY.jsa}, KEY naming the java binary and build and the jar's size and
+ * time).
  *
  * <p>Anything that goes wrong only costs the speed-up: children then start without it. The JVM
  * checks the archive against the jar and itself, and ignores one that does not match.
@@ -40,12 +41,18 @@ final class ChildArchive {
         Path jar = Paths.get(libraryJar);
         String key;
         try {
-            key = Integer.toHexString((java.toRealPath() + "|" + jar.toRealPath() + "|" + Files.size(jar) + "|"
+            // The JVM's own build too, when the child runs this JVM's binary: an upgrade in place
+            // keeps the path but not the archive format.
+            String vm = java.equals(Paths.get(System.getProperty("java.home"), "bin", "java"))
+                    ? System.getProperty("java.vm.version") : "";
+            key = Integer.toHexString((java.toRealPath() + "|" + vm + "|" + jar.toRealPath() + "|" + Files.size(jar) + "|"
                     + Files.getLastModifiedTime(jar).toMillis()).hashCode());
         } catch (IOException e) {
             return List.of();
         }
-        if (!key.equals(triedKey)) {
+        // Checked on every spawn: a JVM told to use an archive file that is missing runs with
+        // no class sharing at all, not even the JDK's own, and starts twice as slowly.
+        if (!key.equals(triedKey) || (archive != null && !Files.isRegularFile(archive))) {
             triedKey = key;
             archive = create(java, jar, jar.resolveSibling("ipclab-child-" + key + ".jsa"));
         }
@@ -69,7 +76,7 @@ final class ChildArchive {
             if (!training.waitFor().success() || !Files.isRegularFile(tmp)) return null;
             // Atomic, so that kernels starting together never map a half-written file.
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            removeStale(target);
+            removeStale(jar);
             return target;
         } catch (IOException | RuntimeException e) {
             return null;
@@ -82,11 +89,15 @@ final class ChildArchive {
         }
     }
 
-    /** Archives for earlier builds of the jar can never match again. */
-    private static void removeStale(Path keep) throws IOException {
-        try (DirectoryStream<Path> old = Files.newDirectoryStream(keep.getParent(), "ipclab-child-*.jsa")) {
-            for (Path p : old) {
-                if (!p.equals(keep)) Files.deleteIfExists(p);
+    /**
+     * Archives made before the jar was built belong to earlier builds and never match again.
+     * Newer ones may serve another JDK, or another kernel that is using them right now.
+     */
+    private static void removeStale(Path jar) throws IOException {
+        long built = Files.getLastModifiedTime(jar).toMillis();
+        try (DirectoryStream<Path> archives = Files.newDirectoryStream(jar.getParent(), "ipclab-child-*.jsa")) {
+            for (Path p : archives) {
+                if (Files.getLastModifiedTime(p).toMillis() < built) Files.deleteIfExists(p);
             }
         }
     }
