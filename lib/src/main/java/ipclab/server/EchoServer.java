@@ -168,11 +168,15 @@ public final class EchoServer implements AutoCloseable {
         List<String> args = new ArrayList<>(options.toArgs());
         args.add("--status-file");
         args.add(boardFile.toString());
-        ChildProcess process = EchoServerMain.jvm(ChildProcess.builder())
+        ChildProcess.Builder builder = EchoServerMain.jvm(ChildProcess.builder())
                 .main(EchoServerMain.class, args.toArray(String[]::new))
                 .showOutput(false)
-                .timeout(STOP_LIMIT)
-                .start();
+                .timeout(STOP_LIMIT);
+        if (!libraryIsAJar()) {
+            // Run from a class folder (the library's own tests): jnr-posix is a separate jar.
+            builder.classpath(System.getProperty("java.class.path"));
+        }
+        ChildProcess process = builder.start();
         try {
             long deadline = System.nanoTime() + START_LIMIT.toNanos();
             while (true) {
@@ -186,10 +190,7 @@ public final class EchoServer implements AutoCloseable {
                             Integer.parseInt(address.substring(colon + 1)), StatusBoard.map(boardFile));
                 }
                 ExitStatus exit = process.poll();
-                if (exit != null) {
-                    String reason = out.strip();
-                    throw new IOException(reason.isEmpty() ? "echo server " + exit : reason.lines().reduce((a, b) -> b).orElse(reason));
-                }
+                if (exit != null) throw new IOException(reason(out, exit));
                 if (System.nanoTime() > deadline) {
                     process.kill();
                     throw new IOException("echo server did not start within " + START_LIMIT.toSeconds() + " s, so it was killed");
@@ -205,6 +206,21 @@ public final class EchoServer implements AutoCloseable {
             Files.deleteIfExists(boardFile);
             throw new java.io.InterruptedIOException("interrupted while the echo server started; it was stopped");
         }
+    }
+
+    private static boolean libraryIsAJar() {
+        try {
+            return Files.isRegularFile(Paths.get(EchoServer.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return true;
+        }
+    }
+
+    /** The server's own one-line reason ("echo-server: ..."), or what it printed as it failed. */
+    private static String reason(String output, ExitStatus exit) {
+        for (String line : output.split("\n")) if (line.startsWith("echo-server: ")) return line.strip();
+        String out = output.strip();
+        return "echo server " + exit.toString().replaceFirst("^child \\d+ ", "") + (out.isEmpty() ? "" : ": " + out);
     }
 
     /** The address it listens on, as it printed it. */

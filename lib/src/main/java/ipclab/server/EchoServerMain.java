@@ -250,7 +250,9 @@ public final class EchoServerMain {
     /** Reads the handlers' events: a spare that accepted a client is busy (start the next spare), a busy one that is free again is a spare. */
     private void eventLoop() {
         byte[] record = new byte[8];
-        try (FileInputStream in = new FileInputStream(Inherited.descriptor(events.readEnd().number()))) {
+        try {
+            // Not closed here: the descriptor belongs to the events pipe, which shutdown() closes.
+            FileInputStream in = new FileInputStream(Inherited.descriptor(events.readEnd().number()));
             while (!stopping) {
                 int got = 0;
                 while (got < 8) {
@@ -354,10 +356,10 @@ public final class EchoServerMain {
         }
         long old = exit.pid();
         startStore(true);
-        board.add(StatusBoard.STORE_RESTARTS, 1);
         out.println("echo-server: the storing process " + old + " died (" + describe(exit) + "); "
                 + held + " bytes it held could not be stored; restarted it as " + store.pid());
         out.flush();
+        board.add(StatusBoard.STORE_RESTARTS, 1); // after the message, so a reader of the count also finds the message
     }
 
     private static String describe(ExitStatus exit) {
@@ -414,7 +416,7 @@ public final class EchoServerMain {
                 board.set(StatusBoard.CONNECTED, 0);
                 board.set(StatusBoard.SPARES, 0);
             }
-            events.close();
+            events.writeEnd().close(); // the event reader sees end of file and stops
             pipe.writeEnd().close();
             ExitStatus storeExit = store.waitFor(Duration.ofSeconds(15));
             if (!storeExit.success()) {
@@ -422,8 +424,9 @@ public final class EchoServerMain {
                 code = code == 0 ? 1 : code;
             }
             pipe.close();
+            events.close();
             out.println("echo-server: stopped; " + board.get(StatusBoard.LINES) + " lines stored in " + options.store());
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             out.println("echo-server: while stopping: " + e.getMessage());
             code = 1;
         }
