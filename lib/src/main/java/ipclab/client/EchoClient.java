@@ -83,10 +83,37 @@ public final class EchoClient implements AutoCloseable {
         return echoes;
     }
 
-    /** Sends these exact bytes and returns as many bytes of echo: binary data comes back as it went. */
+    /**
+     * Sends these exact bytes and returns as many bytes of echo: binary data comes back as it
+     * went. A long message is sent by a second thread while this one reads the echo: the
+     * server echoes as it reads, and if nobody read the echo, both sides' socket buffers would
+     * fill and both would wait for ever.
+     */
     public byte[] echo(byte[] bytes) throws IOException {
-        send(bytes);
-        return receive(bytes.length);
+        if (bytes.length <= 16 * 1024) {
+            send(bytes);
+            return receive(bytes.length);
+        }
+        IOException[] failed = new IOException[1];
+        Thread writer = new Thread(() -> {
+            try {
+                send(bytes);
+            } catch (IOException e) {
+                failed[0] = e;
+            }
+        }, "echo-client-writer");
+        writer.start();
+        try {
+            byte[] echo = receive(bytes.length);
+            writer.join();
+            if (failed[0] != null) throw failed[0];
+            return echo;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for the echo");
+        } finally {
+            if (writer.isAlive()) socket.close(); // a failed read: stop the writer too
+        }
     }
 
     /** write(2) every byte. */

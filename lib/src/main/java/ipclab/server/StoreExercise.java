@@ -1,0 +1,89 @@
+package ipclab.server;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The notebook's exercise: store lines from pieces that arrive interleaved, the way the storing
+ * process gets frames from many handlers on one pipe, without ever mixing two clients' lines.
+ */
+public final class StoreExercise {
+    /** Part of one client's byte stream, as one frame carries it; {@code last} when the client left. */
+    public record Piece(int client, String text, boolean last) {
+        @Override
+        public String toString() {
+            return "client " + client + ": \"" + text.replace("\n", "\\n") + "\"" + (last ? " (left)" : "");
+        }
+    }
+
+    /** The check failed: one hint, no stack trace. */
+    public static final class NotYet extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NotYet(String hint) {
+            super(hint, null, false, false);
+        }
+    }
+
+    private StoreExercise() {}
+
+    /** Three clients' pieces in the order a pipe might deliver them. */
+    public static List<Piece> pieces() {
+        return List.of(
+                new Piece(1, "hello fr", false),
+                new Piece(2, "good mor", false),
+                new Piece(1, "om one\nsecond li", false),
+                new Piece(3, "a whole line\n", false),
+                new Piece(2, "ning from two\n", false),
+                new Piece(1, "ne from one\n", false),
+                new Piece(3, "and a partial one", true),
+                new Piece(2, "two says bye\n", true),
+                new Piece(1, "", true));
+    }
+
+    /** What the store must hold, in some order that keeps each client's own order. */
+    private static Map<Integer, List<String>> expected() {
+        Map<Integer, List<String>> lines = new LinkedHashMap<>();
+        lines.put(1, List.of("hello from one", "second line from one"));
+        lines.put(2, List.of("good morning from two", "two says bye"));
+        lines.put(3, List.of("a whole line", "and a partial one"));
+        return lines;
+    }
+
+    /** Runs {@code store} on {@link #pieces()} and prints a pass line, or throws one hint. */
+    public static void check(Function<List<Piece>, List<String>> store) {
+        List<String> got;
+        try {
+            got = store.apply(pieces());
+        } catch (UnsupportedOperationException e) {
+            throw new NotYet("Write the body of storeLines first: it returns the stored lines.");
+        }
+        if (got == null || got.isEmpty()) throw new NotYet("storeLines returned no lines: every complete line must be stored.");
+        Map<Integer, List<String>> want = expected();
+        Map<String, Integer> owner = new HashMap<>();
+        want.forEach((client, lines) -> lines.forEach(l -> owner.put(l, client)));
+        for (String line : got) {
+            if (line.contains("\n")) throw new NotYet("A stored line still holds its newline: \"" + line.replace("\n", "\\n") + "\". Store the text before it.");
+            if (!owner.containsKey(line)) {
+                throw new NotYet("\"" + line + "\" is not a line any client sent: keep one buffer per client, so pieces of different clients never meet.");
+            }
+        }
+        for (Map.Entry<Integer, List<String>> e : want.entrySet()) {
+            List<String> mine = new ArrayList<>();
+            for (String line : got) if (owner.get(line).equals(e.getKey())) mine.add(line);
+            if (!mine.equals(e.getValue())) {
+                String missing = e.getValue().stream().filter(l -> !mine.contains(l)).findFirst().orElse(null);
+                throw new NotYet(missing != null && missing.equals("and a partial one")
+                        ? "Client 3 left without a final newline: a partial last line at disconnect is stored as a line too."
+                        : "Client " + e.getKey() + " sent " + e.getValue() + " but the store has " + mine
+                          + ". Append each piece to that client's buffer, and store a line at each newline.");
+            }
+        }
+        if (got.size() != owner.size()) throw new NotYet("The store holds " + got.size() + " lines, not " + owner.size() + ": a line was stored twice.");
+        System.out.println("✔ Correct. One buffer per client: pieces can arrive in any mix, the lines come out whole and in each client's order.");
+    }
+}
