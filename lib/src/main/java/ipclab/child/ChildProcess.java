@@ -301,7 +301,12 @@ public final class ChildProcess implements AutoCloseable {
 
         /** JDK 24 and later warn on sun.misc.Unsafe memory access; another binary's version is unknown. */
         private boolean unsafeAdoptionIsQuiet() {
-            return java.equals(Paths.get(System.getProperty("java.home"), "bin", "java")) && Runtime.version().feature() < 24;
+            return ownJava() && Runtime.version().feature() < 24;
+        }
+
+        /** The child runs this JVM's own binary, so this JVM's version is the child's. */
+        private boolean ownJava() {
+            return java.equals(Paths.get(System.getProperty("java.home"), "bin", "java"));
         }
 
         /** A fork cell's code, or a main class of this package: both reach descriptors through Fd. */
@@ -327,6 +332,13 @@ public final class ChildProcess implements AutoCloseable {
             // G1, because on JDK 17 only G1 maps the JDK's archived heap (its module graph and
             // class mirrors); with SerialGC a child starts about a third slower.
             if (jvmOptions.stream().noneMatch(o -> o.matches("-XX:\\+Use\\w*GC"))) argv.add("-XX:+UseG1GC");
+            // Map the JDK's class archive at the address it was built for. Recent JDK 17 builds
+            // move it to a random address by default (for address-space randomisation), which
+            // means patching every pointer in it: about 10 ms of each child's start-up. The
+            // option exists from JDK 17 through 25; another binary's version is unknown.
+            if (ownJava() && Runtime.version().feature() <= 25) {
+                argv.addAll(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0"));
+            }
             if (archive) argv.addAll(ChildArchive.options(java, Classpath.ofLibrary()));
             // Opening a package costs the child the archived module graph (about 20 ms of
             // start-up), and the library's own child programs adopt descriptors without it.
