@@ -279,8 +279,10 @@ class EchoServerTest {
             assertEquals(1, s.storeRestarts(), server.log());
             assertTrue(noticedMs < 1000, "noticed after " + noticedMs + " ms");
             assertNotEquals(oldStore, s.storePid());
-            assertTrue(server.log().contains("echo-server: the storing process " + oldStore + " died (was killed by SIGKILL); "),
-                    server.log());
+            String notice = "echo-server: the storing process " + oldStore + " died (was killed by SIGKILL); ";
+            long logDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5); // the log comes through a pipe, the count through memory
+            while (!server.log().contains(notice) && System.nanoTime() < logDeadline) Thread.sleep(10);
+            assertTrue(server.log().contains(notice), server.log());
             for (int i = 0; i < 200; i++) {
                 String line = "after " + i;
                 client.echo(line);
@@ -293,6 +295,18 @@ class EchoServerTest {
         assertEquals(sent, last.storedBytes() + last.unstoredBytes(), "every byte is stored or counted as lost: " + last);
         List<String> lines = storedLines(store);
         for (int i = 0; i < 200; i++) assertTrue(lines.contains("after " + i), "after " + i);
+    }
+
+    @Test
+    void noZombieRemainsAfterClientsComeAndGo() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            try (EchoClient c = shared.connect()) {
+                assertEquals("short visit " + i, c.echo("short visit " + i));
+            }
+        }
+        Thread.sleep(100); // the server's reaping runs every 10 ms
+        assertEquals(List.of(), ProcessTree.of(shared.pid()).zombies(), "zombies under the server");
+        assertEquals(List.of(), ProcessTree.ofThisProcess().zombies(), "zombies under the test JVM");
     }
 
     @Test
