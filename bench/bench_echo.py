@@ -11,7 +11,8 @@ same load generator, bench/c/echo_load.c: 16 threads, one connection each, 2000 
 of 32 bytes per connection, one message in flight per connection. Each connection first makes
 100 untimed round trips (so every handler is up), then the bench waits until the server's
 processes are idle (the Java server starts spare handlers when clients arrive) and times the
-2000 round trips. Three rounds alternate Java and C; the medians are printed.
+2000 round trips. Five rounds alternate Java and C (the machine may be busy with other
+work); the medians are printed.
 
 echo_rtt_ms: one client alone, 2000 timed round trips of 32 bytes to the Java server (the
 round trip under the 16-client load is printed on stderr). echo_connect_ms: 30 connections to
@@ -39,7 +40,7 @@ HZ = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 CLIENTS, MESSAGES, SIZE, WARMUP = 16, 2000, 32, 100
-ROUNDS = 3
+ROUNDS = 5
 RTT_MESSAGES = 2000
 CONNECTS, CONNECT_GAP_MS = 30, 100
 FLOORS = {"ratio": 1.0, "rtt p99": 2.0, "connect p50": 60.0, "handler rss": 64.0}

@@ -285,12 +285,13 @@ public final class EchoServerMain {
     }
 
     /**
-     * A handler JVM is small: a 16 MiB heap is plenty for echoing through one 4 KiB buffer. Low
+     * A handler JVM is small: a 16 MiB heap is plenty for echoing through one 4 KiB buffer, and
+     * the serial collector has no threads of its own and the cheapest write barrier. Low
      * compile thresholds let its warm-up (see {@link EchoHandler}) compile the echo loop. It
      * reads the accepted socket's descriptor number (sun.nio.ch) to use it as a plain file.
      */
     static ChildProcess.Builder handlerJvm(ChildProcess.Builder b) {
-        return b.jvmOption("-Xmx16m").jvmOption("-Xss512k").jvmOption("-XX:ReservedCodeCacheSize=16m")
+        return b.jvmOption("-XX:-UseG1GC").jvmOption("-XX:+UseSerialGC").jvmOption("-Xmx16m").jvmOption("-Xss512k").jvmOption("-XX:ReservedCodeCacheSize=16m")
                 .jvmOption("-XX:MaxMetaspaceSize=32m").jvmOption("-XX:CICompilerCount=1")
                 .jvmOption("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED")
                 .jvmOption("-XX:CompileThresholdScaling=0.05").jvmOption("-XX:+UseTransparentHugePages");
