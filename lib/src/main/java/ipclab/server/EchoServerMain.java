@@ -294,7 +294,7 @@ public final class EchoServerMain {
         return b.jvmOption("-XX:-UseG1GC").jvmOption("-XX:+UseSerialGC").jvmOption("-Xmx16m").jvmOption("-Xss512k").jvmOption("-XX:ReservedCodeCacheSize=16m")
                 .jvmOption("-XX:MaxMetaspaceSize=32m").jvmOption("-XX:CICompilerCount=1")
                 .jvmOption("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED")
-                .jvmOption("-XX:CompileThresholdScaling=0.05").jvmOption("-XX:+UseTransparentHugePages");
+                .jvmOption("-XX:CompileThresholdScaling=0.05");
     }
 
     private void startStore(boolean restart) throws IOException {
