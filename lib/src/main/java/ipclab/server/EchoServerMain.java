@@ -134,8 +134,13 @@ public final class EchoServerMain {
     }
 
     private static void run(EchoServer.Options options, String statusFile) throws IOException {
-        checkWritable(options.store());
         ServerSocketChannel listener = listen(options.host(), options.port());
+        try {
+            checkWritable(options.store()); // after listen(): a port in use leaves no empty store file behind
+        } catch (StartException e) {
+            close(listener);
+            throw e;
+        }
         boolean ownBoard = statusFile == null;
         Path boardPath = ownBoard ? Files.createTempFile("echo-server-", ".status") : Path.of(statusFile);
         StatusBoard board = StatusBoard.map(boardPath);
