@@ -25,6 +25,7 @@
 #define BUF_SIZE 4096
 
 static volatile sig_atomic_t stopping;
+static int serv = -1;
 
 static void reap(int sig) {
     int saved = errno;
@@ -37,6 +38,7 @@ static void reap(int sig) {
 static void on_term(int sig) {
     (void) sig;
     stopping = 1;
+    close(serv); /* async-signal-safe; a SIGTERM that lands just before accept() cannot leave it blocked */
 }
 
 static int write_all(int fd, const char *buf, ssize_t len) {
@@ -68,7 +70,7 @@ int main(int argc, char *argv[]) {
     sigaction(SIGTERM, &act, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    int serv = socket(PF_INET, SOCK_STREAM, 0);
+    serv = socket(PF_INET, SOCK_STREAM, 0);
     int on = 1;
     setsockopt(serv, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
     struct sockaddr_in addr;
@@ -116,7 +118,7 @@ int main(int argc, char *argv[]) {
 
     while (!stopping) {
         int clnt = accept(serv, NULL, NULL);
-        if (clnt < 0) continue; /* EINTR from SIGCHLD or SIGTERM */
+        if (clnt < 0) continue; /* EINTR from SIGCHLD, or EBADF once SIGTERM closed the socket */
         setsockopt(clnt, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
         pid_t pid = fork();
         if (pid < 0) {
@@ -145,7 +147,6 @@ int main(int argc, char *argv[]) {
     signal(SIGTERM, SIG_IGN);
     kill(0, SIGTERM);
     close(fds[1]);
-    close(serv);
     while (wait(NULL) > 0 || errno == EINTR) {
     }
     return 0;
