@@ -16,8 +16,8 @@ import ipclab.pipe.Pipe;
  * <pre>
  *   PipesBench spawn RUNS WARMUP   ms from ChildProcess start() to the child's first byte, one per line
  *   PipesBench fork RUNS WARMUP    ms from Fork.run() to the parent side reading the child's byte
- *   PipesBench pipe BYTES WARM     "BYTES SECONDS": BYTES parent -> lean child in 64 KiB chunks,
- *                                  timed after WARM untimed bytes and the child's ready byte
+ *   PipesBench pipe BYTES WARM N   "BYTES SECONDS" N times: BYTES parent -> lean child in 64 KiB
+ *                                  chunks, timed after WARM untimed bytes and the child's ready byte
  * </pre>
  */
 public final class PipesBench {
@@ -27,7 +27,7 @@ public final class PipesBench {
         switch (args[0]) {
             case "spawn" -> spawn(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
             case "fork" -> fork(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
-            case "pipe" -> pipe(Long.parseLong(args[1]), Long.parseLong(args[2]));
+            case "pipe" -> pipe(Long.parseLong(args[1]), Long.parseLong(args[2]), Integer.parseInt(args[3]));
             default -> throw new IllegalArgumentException("usage: PipesBench spawn|fork|pipe ...");
         }
     }
@@ -77,45 +77,53 @@ public final class PipesBench {
         }
     }
 
-    /** 1 GiB through Fd.write(ByteBuffer) to a child reading with Fd.read(ByteBuffer). */
-    static void pipe(long total, long warm) throws Exception {
+    /**
+     * TOTAL bytes through Fd.write(ByteBuffer) to a child reading with Fd.read(ByteBuffer), PASSES
+     * times in one pair of JVMs, after WARM untimed bytes; prints "BYTES SECONDS" per pass.
+     */
+    static void pipe(long total, long warm, int passes) throws Exception {
         String classes = Paths.get(PipesBench.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         try (Pipe data = Pipe.open(); Pipe back = Pipe.open()) {
             ChildProcess child = ChildProcess.builder()
                     .classpath(classes)
-                    .main(DrainChild.class, Integer.toString(data.readEnd().number()),
-                            Integer.toString(back.writeEnd().number()), Long.toString(warm))
+                    .main(DrainChild.class, Integer.toString(data.readEnd().number()), Integer.toString(back.writeEnd().number()),
+                            Long.toString(warm), Long.toString(total), Integer.toString(passes))
                     .inherit(data.readEnd(), back.writeEnd())
-                    .timeout(Duration.ofSeconds(60))
+                    .timeout(Duration.ofSeconds(120))
                     .showOutput(true)
                     .start();
             data.readEnd().close();
             back.writeEnd().close();
             Fd out = data.writeEnd().timeout(Duration.ofSeconds(30));
             Fd in = back.readEnd().timeout(Duration.ofSeconds(30));
+
             ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
             while (chunk.hasRemaining()) chunk.put((byte) 'x');
             // Untimed: both JVMs compile their loops on these, as they would in any long transfer.
-            for (long sent = 0; sent < warm; sent += CHUNK) {
-                chunk.clear();
-                while (chunk.hasRemaining()) out.write(chunk);
-            }
+            send(out, chunk, warm);
             if (in.read(new byte[1]) != 1) throw new IllegalStateException("child never said it was ready");
-            long t0 = System.nanoTime();
-            for (long sent = 0; sent < total; sent += CHUNK) {
-                chunk.clear();
-                while (chunk.hasRemaining()) out.write(chunk);
+            ByteBuffer count = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < passes; i++) {
+                long t0 = System.nanoTime();
+                send(out, chunk, total);
+                count.clear();
+                while (count.hasRemaining()) {
+                    if (in.read(count) < 0) throw new IllegalStateException("child sent no byte count");
+                }
+                long t1 = System.nanoTime();
+                long got = count.flip().getLong();
+                if (got != total) throw new IllegalStateException("child read " + got + " of " + total + " bytes");
+                System.out.println(got + " " + (t1 - t0) / 1e9);
             }
             out.close();
-            ByteBuffer count = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            while (count.hasRemaining()) {
-                if (in.read(count) < 0) throw new IllegalStateException("child sent no byte count");
-            }
-            long t1 = System.nanoTime();
             child.waitFor().check();
-            long got = count.flip().getLong();
-            if (got != total) throw new IllegalStateException("child read " + got + " of " + total + " bytes");
-            System.out.println(got + " " + (t1 - t0) / 1e9);
+        }
+    }
+
+    private static void send(Fd out, ByteBuffer chunk, long bytes) throws Exception {
+        for (long sent = 0; sent < bytes; sent += CHUNK) {
+            chunk.clear();
+            while (chunk.hasRemaining()) out.write(chunk);
         }
     }
 }
