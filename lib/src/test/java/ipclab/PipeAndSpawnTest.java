@@ -72,6 +72,19 @@ class PipeAndSpawnTest {
     }
 
     @Test
+    void theOnePipeRaceAlwaysEndsWhoeverWins() {
+        // The child may take the question between the parent's poll() and its read(); the
+        // parent's read must not block then. Each trial ends in well under a second.
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
+            for (int i = 0; i < 40; i++) {
+                String outcome = ipclab.child.OnePipeRace.trial(Duration.ZERO);
+                assertTrue(outcome.equals(ipclab.child.OnePipeRace.WORKED)
+                        || outcome.equals(ipclab.child.OnePipeRace.CHILD_READ_ITS_OWN), outcome);
+            }
+        });
+    }
+
+    @Test
     void pipeCapacityIs64KiB() throws Exception {
         try (Pipe pipe = Pipe.open()) {
             assertEquals(65536, pipe.capacity());

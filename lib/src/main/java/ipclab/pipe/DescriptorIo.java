@@ -16,6 +16,10 @@ abstract class DescriptorIo {
         return LEAN ? new JdkDescriptorIo(fd) : new NativeDescriptorIo(fd);
     }
 
+    /** Gives this process its own non-blocking way to the descriptor, if it can have one. */
+    void privateNonBlocking(boolean forWriting) throws IOException {
+    }
+
     abstract void awaitReadable(Fd fd, Duration timeout) throws IOException;
 
     abstract void awaitWritable(Fd fd, Duration timeout) throws IOException;

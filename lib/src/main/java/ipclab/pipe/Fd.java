@@ -36,6 +36,11 @@ public final class Fd implements AutoCloseable, Serializable {
         this.io = DescriptorIo.forThisProcess(number);
     }
 
+    /** For {@link Pipe#open()}: reads or writes here can no longer block past the timeout. */
+    void makeWaitsSafe(boolean forWriting) throws IOException {
+        io.privateNonBlocking(forWriting);
+    }
+
     /** Wraps a descriptor this process already has open, such as one it inherited. */
     public static Fd of(int number) {
         return new Fd(number);

@@ -6,14 +6,30 @@ import java.time.Duration;
 
 import ipclab.posix.Posix;
 
-/** read(2), write(2), poll(2) and close(2) through jnr-posix. */
+/**
+ * read(2), write(2), poll(2) and close(2) through jnr-posix.
+ *
+ * <p>poll() saying "readable" is no promise: a child holding the same pipe end may take the
+ * bytes first (pipe2's very race), and a blocking read(2) would then wait for ever. So a pipe
+ * end made by {@link Pipe#open()} gets a private non-blocking twin (a second open file
+ * description of the same end, never inherited); reads and writes go through the twin and
+ * simply poll again when they find nothing. The twin closes with the descriptor, so end of
+ * file and broken-pipe semantics are unchanged.
+ */
 final class NativeDescriptorIo extends DescriptorIo {
     /** Short poll slices keep a waiting cell responsive to an interrupt. */
     private static final int SLICE_MS = 50;
     private final int fd;
+    private int twin = -1;
+    private Duration lastTimeout = Fd.DEFAULT_TIMEOUT;
 
     NativeDescriptorIo(int fd) {
         this.fd = fd;
+    }
+
+    @Override
+    void privateNonBlocking(boolean forWriting) throws IOException {
+        twin = Posix.openNonBlocking(fd, forWriting);
     }
 
     @Override
@@ -27,6 +43,7 @@ final class NativeDescriptorIo extends DescriptorIo {
     }
 
     private void await(int events, String call, Duration timeout) throws IOException {
+        lastTimeout = timeout;
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Fd.checkInterrupt(call, fd);
@@ -42,26 +59,39 @@ final class NativeDescriptorIo extends DescriptorIo {
 
     @Override
     int read(byte[] buf, int off, int len) throws IOException {
-        return Posix.read(fd, buf, off, len);
+        if (twin < 0) return Posix.read(fd, buf, off, len);
+        int n;
+        while ((n = Posix.read(twin, buf, off, len)) == Posix.AGAIN) await(Posix.POLLIN, "read", lastTimeout);
+        return n;
     }
 
     @Override
     int read(ByteBuffer buf) throws IOException {
-        return Posix.read(fd, buf);
+        if (twin < 0) return Posix.read(fd, buf);
+        int n;
+        while ((n = Posix.read(twin, buf)) == Posix.AGAIN) await(Posix.POLLIN, "read", lastTimeout);
+        return n;
     }
 
     @Override
     int write(byte[] buf, int off, int len) throws IOException {
-        return Posix.write(fd, buf, off, len);
+        if (twin < 0) return Posix.write(fd, buf, off, len);
+        int n;
+        while ((n = Posix.write(twin, buf, off, len)) == Posix.AGAIN) await(Posix.POLLOUT, "write", lastTimeout);
+        return n;
     }
 
     @Override
     int write(ByteBuffer buf) throws IOException {
-        return Posix.write(fd, buf);
+        if (twin < 0) return Posix.write(fd, buf);
+        int n;
+        while ((n = Posix.write(twin, buf)) == Posix.AGAIN) await(Posix.POLLOUT, "write", lastTimeout);
+        return n;
     }
 
     @Override
     void close() throws IOException {
+        if (twin >= 0) Posix.close(twin);
         Posix.close(fd);
     }
 }

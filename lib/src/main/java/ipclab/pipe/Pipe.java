@@ -29,6 +29,8 @@ public final class Pipe implements AutoCloseable, Serializable {
     public static Pipe open() throws IOException {
         int[] fds = Posix.pipe();
         Pipe pipe = new Pipe(Fd.of(fds[0]), Fd.of(fds[1]));
+        pipe.readEnd.makeWaitsSafe(false);
+        pipe.writeEnd.makeWaitsSafe(true);
         Descriptors.remember(pipe.readEnd);
         Descriptors.remember(pipe.writeEnd);
         return pipe;

@@ -22,6 +22,12 @@ public final class Posix {
     public static final int SIGKILL = 9;
     public static final int SIGTERM = 15;
     public static final int PIPE_BUF = 4096;
+    /** What read and write return when a non-blocking descriptor is not ready (EAGAIN). */
+    public static final int AGAIN = -1;
+    private static final int EAGAIN = jnr.constants.platform.Errno.EAGAIN.intValue();
+    private static final int O_WRONLY = 01;
+    private static final int O_NONBLOCK = 04000;
+    private static final int O_CLOEXEC = 02000000;
 
     /** libc's poll(2), which jnr-posix does not bind. */
     public interface PollLib {
@@ -64,6 +70,7 @@ public final class Posix {
                 if (n > 0) System.arraycopy(tmp, 0, buf, off, n);
             }
             if (n >= 0) return n;
+            if (POSIX.errno() == EAGAIN) return AGAIN;
             if (POSIX.errno() != jnr.constants.platform.Errno.EINTR.intValue()) throw error("read(fd " + fd + ")");
         }
     }
@@ -77,6 +84,7 @@ public final class Posix {
                 buf.position(buf.position() + n);
                 return n;
             }
+            if (POSIX.errno() == EAGAIN) return AGAIN;
             if (POSIX.errno() != jnr.constants.platform.Errno.EINTR.intValue()) throw error("read(fd " + fd + ")");
         }
     }
@@ -87,6 +95,7 @@ public final class Posix {
         while (true) {
             int n = POSIX.write(fd, src, len);
             if (n >= 0) return n;
+            if (POSIX.errno() == EAGAIN) return AGAIN;
             if (POSIX.errno() != jnr.constants.platform.Errno.EINTR.intValue()) throw error("write(fd " + fd + ")");
         }
     }
@@ -99,8 +108,19 @@ public final class Posix {
                 buf.position(buf.position() + n);
                 return n;
             }
+            if (POSIX.errno() == EAGAIN) return AGAIN;
             if (POSIX.errno() != jnr.constants.platform.Errno.EINTR.intValue()) throw error("write(fd " + fd + ")");
         }
+    }
+
+    /**
+     * open(2) of {@code /proc/self/fd/FD} with O_NONBLOCK and O_CLOEXEC: a second open file
+     * description of the same pipe end, whose flags are this process's alone. (Setting
+     * O_NONBLOCK on the descriptor itself would change it for every child that inherits it.)
+     */
+    public static int openNonBlocking(int fd, boolean forWriting) throws IOException {
+        int flags = (forWriting ? O_WRONLY : 0) | O_NONBLOCK | O_CLOEXEC;
+        return check(POSIX.open("/proc/self/fd/" + fd, flags, 0), "open(/proc/self/fd/" + fd + ")");
     }
 
     /** close(2). */
