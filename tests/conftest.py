@@ -1,5 +1,8 @@
 import os
+import shlex
+import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 
@@ -58,3 +61,21 @@ def stop_process_tree(proc, grace=20.0):
 
     if not processes.wait_until(lambda: not remaining(), 10):
         raise AssertionError(f"still in the process table after stopping {proc.args!r}: {remaining()}")
+
+
+def run_logged(cmd, log, timeout, env=None, cwd=ROOT, grace=5.0):
+    """Run a command in its own session, appending its output to log; on timeout or failure,
+    stop all of it. Returns (exit code, the log's last 4000 characters, seconds taken)."""
+    started = time.monotonic()
+    with open(log, "ab") as out:
+        out.write(f"\n$ {shlex.join(cmd)}\n".encode())
+        out.flush()
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            proc.wait(timeout=timeout)
+        finally:
+            stop_process_tree(proc, grace=grace)
+    with open(log, encoding="utf-8", errors="replace") as f:
+        tail = f.read()[-4000:]
+    return proc.returncode, tail, time.monotonic() - started

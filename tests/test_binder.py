@@ -8,7 +8,6 @@ here, not in front of a class.
 import json
 import os
 import re
-import shlex
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ import time
 import nbformat
 import pytest
 
-from conftest import ROOT, stop_process_tree
+from conftest import ROOT, run_logged
 
 BINDER = os.path.join(ROOT, "binder")
 VENV_BIN = os.path.dirname(sys.executable)
@@ -98,20 +97,9 @@ def test_repo2docker_renders_a_dockerfile_with_the_jdk_and_postbuild(repo_copy):
 
 def run(cmd, env, cwd, timeout, log):
     """Run one build step in its own session; on timeout or failure, stop all of it."""
-    with open(log, "ab") as out:
-        out.write(f"\n$ {shlex.join(cmd)}\n".encode())
-        out.flush()
-        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
-        started = time.monotonic()
-        try:
-            proc.wait(timeout=timeout)
-        finally:
-            stop_process_tree(proc, grace=5)
-    with open(log, encoding="utf-8", errors="replace") as f:
-        tail = f.read()[-4000:]
-    assert proc.returncode == 0, f"{cmd[0]} failed ({proc.returncode}):\n{tail}"
-    return time.monotonic() - started
+    code, tail, seconds = run_logged(cmd, log, timeout, env=env, cwd=cwd)
+    assert code == 0, f"{cmd[0]} failed ({code}):\n{tail}"
+    return seconds
 
 
 def test_binder_steps_build_a_course_whose_notebooks_run(repo_copy, tmp_path):

@@ -17,7 +17,7 @@ import time
 import nbformat
 import pytest
 
-from conftest import NOTEBOOKS, ROOT, stop_process_tree
+from conftest import NOTEBOOKS, ROOT, run_logged
 
 VENV_BIN = os.path.dirname(sys.executable)
 STUB = 'throw new UnsupportedOperationException("TODO");'
@@ -40,17 +40,9 @@ def graded_notebooks():
 def nbgrader(args, root, log, timeout=600):
     """One nbgrader command on the scratch course, with the repository's nbgrader_config.py."""
     env = {**os.environ, "PATH": f"{VENV_BIN}:{os.environ['PATH']}"}  # nbgrader runs `alembic`
-    with open(log, "ab") as out:
-        proc = subprocess.Popen([os.path.join(VENV_BIN, "nbgrader"), *args, f"--CourseDirectory.root={root}"],
-                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
-        try:
-            proc.wait(timeout=timeout)
-        finally:
-            stop_process_tree(proc, grace=10)
-    with open(log, encoding="utf-8", errors="replace") as f:
-        tail = f.read()[-3000:]
-    assert proc.returncode == 0, f"nbgrader {args[0]} failed:\n{tail}"
+    code, tail, _ = run_logged([os.path.join(VENV_BIN, "nbgrader"), *args, f"--CourseDirectory.root={root}"],
+                               log, timeout, env=env, grace=10)
+    assert code == 0, f"nbgrader {args[0]} failed:\n{tail}"
 
 
 def solved_copy(student_nb, source_nb):
