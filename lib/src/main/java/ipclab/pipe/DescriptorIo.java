@@ -20,19 +20,15 @@ abstract class DescriptorIo {
     void privateNonBlocking(boolean forWriting) throws IOException {
     }
 
-    abstract void awaitReadable(Fd fd, Duration timeout) throws IOException;
-
-    abstract void awaitWritable(Fd fd, Duration timeout) throws IOException;
-
-    /** Returns 0 at end of file. */
-    abstract int read(byte[] buf, int off, int len) throws IOException;
+    /** Waits at most {@code timeout} where waits can be bounded; returns 0 at end of file. */
+    abstract int read(byte[] buf, int off, int len, Duration timeout) throws IOException;
 
     /** Returns 0 at end of file. */
-    abstract int read(ByteBuffer buf) throws IOException;
+    abstract int read(ByteBuffer buf, Duration timeout) throws IOException;
 
-    abstract int write(byte[] buf, int off, int len) throws IOException;
+    abstract int write(byte[] buf, int off, int len, Duration timeout) throws IOException;
 
-    abstract int write(ByteBuffer buf) throws IOException;
+    abstract int write(ByteBuffer buf, Duration timeout) throws IOException;
 
     abstract void close() throws IOException;
 }

@@ -82,8 +82,7 @@ public final class Fd implements AutoCloseable, Serializable {
         java.util.Objects.checkFromIndexSize(off, len, buf.length);
         ensureOpen("read");
         if (len == 0) return 0;
-        io.awaitReadable(this, timeout);
-        int n = io.read(buf, off, len);
+        int n = io.read(buf, off, len, timeout);
         return n == 0 ? -1 : n;
     }
 
@@ -96,8 +95,7 @@ public final class Fd implements AutoCloseable, Serializable {
     public int read(ByteBuffer buf) throws IOException {
         ensureOpen("read");
         if (!buf.hasRemaining()) return 0;
-        io.awaitReadable(this, timeout);
-        int n = io.read(buf);
+        int n = io.read(buf, timeout);
         return n == 0 ? -1 : n;
     }
 
@@ -129,8 +127,7 @@ public final class Fd implements AutoCloseable, Serializable {
         java.util.Objects.checkFromIndexSize(off, len, buf.length);
         ensureOpen("write");
         if (len == 0) return 0;
-        io.awaitWritable(this, timeout);
-        return io.write(buf, off, len);
+        return io.write(buf, off, len, timeout);
     }
 
     /** write(2) of the whole array. */
@@ -142,8 +139,7 @@ public final class Fd implements AutoCloseable, Serializable {
     public int write(ByteBuffer buf) throws IOException {
         ensureOpen("write");
         if (!buf.hasRemaining()) return 0;
-        io.awaitWritable(this, timeout);
-        return io.write(buf);
+        return io.write(buf, timeout);
     }
 
     /** write(2) of a string's UTF-8 bytes. */

@@ -22,6 +22,7 @@ import java.time.Duration;
  * would create a second descriptor for the same pipe end.)
  */
 final class JdkDescriptorIo extends DescriptorIo {
+    // Calls block without a bound: the parent's timeout kills a child that waits for ever.
     private static final Constructor<FileDescriptor> CONSTRUCTOR;
     private static final sun.misc.Unsafe UNSAFE;
     private static final long FD_FIELD;
@@ -83,36 +84,28 @@ final class JdkDescriptorIo extends DescriptorIo {
         return out;
     }
 
-    @Override
-    void awaitReadable(Fd owner, Duration timeout) {
-        // Blocking: the parent's timeout kills a child that waits for ever.
-    }
 
     @Override
-    void awaitWritable(Fd owner, Duration timeout) {
-    }
-
-    @Override
-    int read(byte[] buf, int off, int len) throws IOException {
+    int read(byte[] buf, int off, int len, Duration timeout) throws IOException {
         int n = in().read(buf, off, len);
         return n < 0 ? 0 : n;
     }
 
     @Override
-    int read(ByteBuffer buf) throws IOException {
+    int read(ByteBuffer buf, Duration timeout) throws IOException {
         FileChannel channel = in().getChannel();
         int n = channel.read(buf);
         return n < 0 ? 0 : n;
     }
 
     @Override
-    int write(byte[] buf, int off, int len) throws IOException {
+    int write(byte[] buf, int off, int len, Duration timeout) throws IOException {
         out().write(buf, off, len);
         return len;
     }
 
     @Override
-    int write(ByteBuffer buf) throws IOException {
+    int write(ByteBuffer buf, Duration timeout) throws IOException {
         return out().getChannel().write(buf);
     }
 

@@ -21,7 +21,6 @@ final class NativeDescriptorIo extends DescriptorIo {
     private static final int SLICE_MS = 50;
     private final int fd;
     private int twin = -1;
-    private Duration lastTimeout = Fd.DEFAULT_TIMEOUT;
 
     NativeDescriptorIo(int fd) {
         this.fd = fd;
@@ -32,18 +31,7 @@ final class NativeDescriptorIo extends DescriptorIo {
         twin = Posix.openNonBlocking(fd, forWriting);
     }
 
-    @Override
-    void awaitReadable(Fd owner, Duration timeout) throws IOException {
-        await(Posix.POLLIN, "read", timeout);
-    }
-
-    @Override
-    void awaitWritable(Fd owner, Duration timeout) throws IOException {
-        await(Posix.POLLOUT, "write", timeout);
-    }
-
     private void await(int events, String call, Duration timeout) throws IOException {
-        lastTimeout = timeout;
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Fd.checkInterrupt(call, fd);
@@ -57,35 +45,49 @@ final class NativeDescriptorIo extends DescriptorIo {
         }
     }
 
+    // With a twin, try the call first and wait only when it finds nothing; without one, a
+    // blocking call is made only once poll() said it would not block.
     @Override
-    int read(byte[] buf, int off, int len) throws IOException {
-        if (twin < 0) return Posix.read(fd, buf, off, len);
+    int read(byte[] buf, int off, int len, Duration timeout) throws IOException {
+        if (twin < 0) {
+            await(Posix.POLLIN, "read", timeout);
+            return Posix.read(fd, buf, off, len);
+        }
         int n;
-        while ((n = Posix.read(twin, buf, off, len)) == Posix.AGAIN) await(Posix.POLLIN, "read", lastTimeout);
+        while ((n = Posix.read(twin, buf, off, len)) == Posix.AGAIN) await(Posix.POLLIN, "read", timeout);
         return n;
     }
 
     @Override
-    int read(ByteBuffer buf) throws IOException {
-        if (twin < 0) return Posix.read(fd, buf);
+    int read(ByteBuffer buf, Duration timeout) throws IOException {
+        if (twin < 0) {
+            await(Posix.POLLIN, "read", timeout);
+            return Posix.read(fd, buf);
+        }
         int n;
-        while ((n = Posix.read(twin, buf)) == Posix.AGAIN) await(Posix.POLLIN, "read", lastTimeout);
+        while ((n = Posix.read(twin, buf)) == Posix.AGAIN) await(Posix.POLLIN, "read", timeout);
         return n;
     }
 
     @Override
-    int write(byte[] buf, int off, int len) throws IOException {
-        if (twin < 0) return Posix.write(fd, buf, off, len);
+    int write(byte[] buf, int off, int len, Duration timeout) throws IOException {
+        if (twin < 0) {
+            await(Posix.POLLOUT, "write", timeout);
+            return Posix.write(fd, buf, off, len);
+        }
         int n;
-        while ((n = Posix.write(twin, buf, off, len)) == Posix.AGAIN) await(Posix.POLLOUT, "write", lastTimeout);
+        while ((n = Posix.write(twin, buf, off, len)) == Posix.AGAIN) await(Posix.POLLOUT, "write", timeout);
         return n;
     }
 
     @Override
-    int write(ByteBuffer buf) throws IOException {
-        if (twin < 0) return Posix.write(fd, buf);
+    int write(ByteBuffer buf, Duration timeout) throws IOException {
+        if (twin < 0) {
+            await(Posix.POLLOUT, "write", timeout);
+            return Posix.write(fd, buf);
+        }
         int n;
-        while ((n = Posix.write(twin, buf)) == Posix.AGAIN) await(Posix.POLLOUT, "write", lastTimeout);
+        while ((n = Posix.write(twin, buf)) == Posix.AGAIN) await(Posix.POLLOUT, "write", timeout);
         return n;
     }
 
