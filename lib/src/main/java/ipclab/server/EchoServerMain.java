@@ -71,6 +71,7 @@ public final class EchoServerMain {
     private volatile int exitCode;
     private ChildProcess store;
     private int storeFailures;
+    private int handlerStartFailures; // handlers in a row that exited before they were ready
     private int nextConnection;
 
     private EchoServerMain(EchoServer.Options options, StatusBoard board, boolean ownBoard, ServerSocketChannel listener,
@@ -272,6 +273,7 @@ public final class EchoServerMain {
                     if (event == EchoHandler.READY) {
                         ChildProcess handler = starting.remove(id);
                         if (handler != null) spares.put(id, handler);
+                        handlerStartFailures = 0;
                     } else if (event == EchoHandler.ACCEPTED) {
                         ChildProcess handler = spares.remove(id);
                         if (handler == null) handler = starting.remove(id);
@@ -295,11 +297,18 @@ public final class EchoServerMain {
      * compile thresholds let its warm-up (see {@link EchoHandler}) compile the echo loop. It
      * reads the accepted socket's descriptor number (sun.nio.ch) to use it as a plain file.
      */
+    static final String HANDLER_JVM_OPTIONS = "ipclab.handler.jvmOptions";
+
     static ChildProcess.Builder handlerJvm(ChildProcess.Builder b) {
-        return b.jvmOption("-XX:-UseG1GC").jvmOption("-XX:+UseSerialGC").jvmOption("-Xmx16m").jvmOption("-Xss512k").jvmOption("-XX:ReservedCodeCacheSize=16m")
+        b.jvmOption("-XX:-UseG1GC").jvmOption("-XX:+UseSerialGC").jvmOption("-Xmx16m").jvmOption("-Xss512k").jvmOption("-XX:ReservedCodeCacheSize=16m")
                 .jvmOption("-XX:MaxMetaspaceSize=32m").jvmOption("-XX:CICompilerCount=1")
                 .jvmOption("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED")
                 .jvmOption("-XX:CompileThresholdScaling=0.05");
+        // For maintainers: more options for handler JVMs, space-separated (a profiler's, say).
+        for (String option : System.getProperty(HANDLER_JVM_OPTIONS, "").split(" ")) {
+            if (!option.isEmpty()) b.jvmOption(option);
+        }
+        return b;
     }
 
     private void startStore(boolean restart) throws IOException {
@@ -324,7 +333,8 @@ public final class EchoServerMain {
         while (!stopping) {
             try {
                 synchronized (this) {
-                    boolean reaped = reap(busy) | reap(spares) | reap(starting);
+                    boolean reaped = reap(busy) | reap(spares) | reapStarting();
+                    if (stopping) return;
                     if (reaped) {
                         board.set(StatusBoard.CONNECTED, busy.size());
                         startSpares();
@@ -344,6 +354,29 @@ public final class EchoServerMain {
             if (it.next().poll() != null) {
                 it.remove();
                 any = true;
+            }
+        }
+        return any;
+    }
+
+    /**
+     * Handlers that exit before they are ready (a JVM that cannot start, say) would otherwise be
+     * replaced at once, for ever: after three in a row the server says why and stops.
+     */
+    private boolean reapStarting() throws IOException {
+        boolean any = false;
+        for (Iterator<ChildProcess> it = starting.values().iterator(); it.hasNext(); ) {
+            ChildProcess handler = it.next();
+            ExitStatus exit = handler.poll();
+            if (exit == null) continue;
+            it.remove();
+            any = true;
+            if (++handlerStartFailures >= 3) {
+                String why = handler.output().strip();
+                out.println("echo-server: handler processes exit as they start (" + describe(exit) + "): "
+                        + (why.isEmpty() ? "no output" : why.lines().findFirst().orElse("")) + "; stopping");
+                requestStop(1);
+                return true;
             }
         }
         return any;

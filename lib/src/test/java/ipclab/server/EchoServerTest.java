@@ -343,6 +343,23 @@ class EchoServerTest {
         }
     }
 
+    @Test
+    void handlersThatCannotStartStopTheServerWithOneClearLineInsteadOfARespawnLoop() throws Exception {
+        ChildProcess p = EchoServerMain.jvm(ChildProcess.builder())
+                .jvmOption("-D" + EchoServerMain.HANDLER_JVM_OPTIONS + "=-XX:+NoSuchVmOption")
+                .main(EchoServerMain.class, "--port", "0", "--store", dir.resolve("never.txt").toString())
+                .classpath(System.getProperty("java.class.path")).showOutput(false).start();
+        ExitStatus exit = p.waitFor(Duration.ofSeconds(30));
+        assertEquals(1, exit.code(), p.output());
+        List<String> lines = p.output().lines().toList();
+        assertTrue(lines.contains("echo-server: handler processes exit as they start (exited with status 1): "
+                + "Unrecognized VM option 'NoSuchVmOption'; stopping"), p.output());
+        // A few starts (the spares start together), not a loop: the JVM complains once per handler.
+        long complaints = lines.stream().filter(l -> l.startsWith("Unrecognized VM option")).count();
+        assertTrue(complaints >= 3 && complaints <= EchoServer.Options.defaults().spares() + 3, p.output());
+        assertEquals(List.of(), ProcessTree.ofThisProcess().zombies(), "zombies under the test JVM");
+    }
+
     private record Run(int code, String output) {}
 
     private static Run run(String... args) throws IOException {
