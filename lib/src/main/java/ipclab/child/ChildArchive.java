@@ -1,43 +1,65 @@
 package ipclab.child;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
 
 import ipclab.pipe.Fd;
 
 /**
- * A class-data-sharing archive (AppCDS) of the library classes a child JVM loads, so that a
- * child maps them ready-parsed and verified instead of reading them out of the jar: about a
- * quarter less start-up work. It is made once per jar build, by a training child that runs
- * with {@code -XX:ArchiveClassesAtExit}, and kept next to the jar
- * ({@code ipclab-child-KEY.jsa}, KEY naming the java binary and build and the jar's size and
- * time).
+ * What makes a child JVM start fast with the library on its class path, made once per jar
+ * build and kept next to the jar (KEY names the java binary and build and the jar's size and
+ * time):
+ * <ul>
+ *   <li>{@code ipclab-child-KEY.jar}, the library's own classes alone. Opening a jar costs a
+ *       new JVM time for each entry in its index, and the library jar also carries jnr and its
+ *       native stubs (2,600 entries, against 75): about 6 ms of each child's start-up. The full
+ *       jar follows it on the child's class path, and is opened only by a child that needs a
+ *       class from it.</li>
+ *   <li>{@code ipclab-child-KEY.jsa}, a class-data-sharing archive (AppCDS) of the classes a
+ *       child loads, so that a child maps them ready-parsed and verified instead of reading them
+ *       out of the jar: about a quarter less start-up work. A training child that runs with
+ *       {@code -XX:ArchiveClassesAtExit} makes it.</li>
+ * </ul>
  *
- * <p>Anything that goes wrong only costs the speed-up: children then start without it. The JVM
- * checks the archive against the jar and itself, and ignores one that does not match.
+ * <p>Anything that goes wrong only costs the speed-up: children then start from the full jar
+ * alone, without an archive. The JVM checks the archive against the jars and itself, and
+ * ignores one that does not match.
  */
 final class ChildArchive {
     /** The JVM's notes about an archive it cannot use would land in the child's output. */
     static final String QUIET = "-Xlog:cds*=off,class+path*=off";
 
+    /** A child's class path in place of the library jar, and the JVM options that go with it. */
+    record Start(String classpath, List<String> options) {}
+
     private static String triedKey;
-    private static Path archive;
+    private static Path[] pathsOf = {null, null};
+    private static String realPaths;
+    private static Start made;
 
     private ChildArchive() {}
 
     /**
-     * The options that make a child with this class path use the archive, creating it first if
-     * needed; none when the library is not a jar (classes in a folder cannot be archived).
+     * How a child with the library on its class path starts: the slim jar and the library jar,
+     * with the archive, creating them first if needed; the library alone when it is not a jar
+     * (classes in a folder cannot be archived) or when they cannot be made.
      */
-    static synchronized List<String> options(Path java, String libraryJar) {
-        if (!libraryJar.endsWith(".jar")) return List.of();
+    static synchronized Start forLibrary(Path java, String libraryJar) {
+        Start plain = new Start(libraryJar, List.of());
+        if (!libraryJar.endsWith(".jar")) return plain;
         Path jar = Paths.get(libraryJar);
         String key;
         try {
@@ -45,60 +67,108 @@ final class ChildArchive {
             // keeps the path but not the archive format.
             String vm = java.equals(Paths.get(System.getProperty("java.home"), "bin", "java"))
                     ? System.getProperty("java.vm.version") : "";
-            key = Integer.toHexString((java.toRealPath() + "|" + vm + "|" + jar.toRealPath() + "|" + Files.size(jar) + "|"
-                    + Files.getLastModifiedTime(jar).toMillis()).hashCode());
+            // The real paths once per binary and jar; the jar's size and time (one stat) on every
+            // spawn, so a rebuilt jar gets its own files.
+            if (!java.equals(pathsOf[0]) || !jar.equals(pathsOf[1])) {
+                realPaths = java.toRealPath() + "|" + vm + "|" + jar.toRealPath();
+                pathsOf = new Path[] {java, jar};
+            }
+            BasicFileAttributes built = Files.readAttributes(jar, BasicFileAttributes.class);
+            key = Integer.toHexString((realPaths + "|" + built.size() + "|" + built.lastModifiedTime().toMillis()).hashCode());
         } catch (IOException e) {
-            return List.of();
+            return plain;
         }
+        Path slim = jar.resolveSibling("ipclab-child-" + key + ".jar");
+        Path archive = jar.resolveSibling("ipclab-child-" + key + ".jsa");
         // Checked on every spawn: a JVM told to use an archive file that is missing runs with
         // no class sharing at all, not even the JDK's own, and starts twice as slowly.
-        if (!key.equals(triedKey) || (archive != null && !Files.isRegularFile(archive))) {
+        if (!key.equals(triedKey) || (made != null && !(Files.isRegularFile(archive) && Files.isRegularFile(slim)))) {
             triedKey = key;
-            archive = create(java, jar, jar.resolveSibling("ipclab-child-" + key + ".jsa"));
+            String classpath = Classpath.join(slim.toString(), libraryJar);
+            made = makeSlimJar(jar, slim) && makeArchive(java, classpath, archive)
+                    ? new Start(classpath, List.of("-XX:SharedArchiveFile=" + archive, QUIET)) : null;
+            if (made != null) removeStale(jar);
         }
-        return archive == null ? List.of() : List.of("-XX:SharedArchiveFile=" + archive, QUIET);
+        return made == null ? plain : made;
     }
 
-    /** Runs the training child once, unless the archive is already there; null on failure. */
-    private static Path create(Path java, Path jar, Path target) {
-        if (Files.isRegularFile(target)) return target;
+    /** Copies the library's own classes ({@code ipclab/...}) out of its jar, unless done already. */
+    private static boolean makeSlimJar(Path jar, Path target) {
+        if (Files.isRegularFile(target)) return true;
+        Path tmp = target.resolveSibling(target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        try (ZipFile from = new ZipFile(jar.toFile());
+             ZipOutputStream to = new ZipOutputStream(Files.newOutputStream(tmp))) {
+            for (ZipEntry e : Collections.list(from.entries())) {
+                if (!e.getName().startsWith("ipclab/")) continue;
+                to.putNextEntry(new ZipEntry(e.getName()));
+                try (InputStream in = from.getInputStream(e)) {
+                    in.transferTo(to);
+                }
+                to.closeEntry();
+            }
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(tmp);
+            return false;
+        }
+        return moveInPlace(tmp, target);
+    }
+
+    /** Runs the training child once, unless the archive is already there. */
+    private static boolean makeArchive(Path java, String classpath, Path target) {
+        if (Files.isRegularFile(target)) return true;
         Path tmp = target.resolveSibling(target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         try {
             ChildProcess training = ChildProcess.builder()
                     .java(java)
-                    .withoutArchive()
+                    .withoutArchive(classpath)
                     .jvmOption("-XX:ArchiveClassesAtExit=" + tmp)
                     .jvmOption(QUIET)
                     .main(Training.class)
                     .showOutput(false)
                     .timeout(Duration.ofSeconds(30))
                     .start();
-            if (!training.waitFor().success() || !Files.isRegularFile(tmp)) return null;
-            // Atomic, so that kernels starting together never map a half-written file.
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            removeStale(jar);
-            return target;
-        } catch (IOException | RuntimeException e) {
-            return null;
-        } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // A stray temporary file next to the jar is harmless.
+            if (!training.waitFor().success() || !Files.isRegularFile(tmp)) {
+                deleteQuietly(tmp);
+                return false;
             }
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(tmp);
+            return false;
+        }
+        return moveInPlace(tmp, target);
+    }
+
+    /** Atomic, so that kernels starting together never open a half-written file. */
+    private static boolean moveInPlace(Path tmp, Path target) {
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return true;
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            return false;
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // A stray temporary file next to the jar is harmless.
         }
     }
 
     /**
-     * Archives made before the jar was built belong to earlier builds and never match again.
+     * Files made before the jar was built belong to earlier builds and never match again.
      * Newer ones may serve another JDK, or another kernel that is using them right now.
      */
-    private static void removeStale(Path jar) throws IOException {
-        long built = Files.getLastModifiedTime(jar).toMillis();
-        try (DirectoryStream<Path> archives = Files.newDirectoryStream(jar.getParent(), "ipclab-child-*.jsa")) {
-            for (Path p : archives) {
+    private static void removeStale(Path jar) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(jar.getParent(), "ipclab-child-*.{jsa,jar}")) {
+            long built = Files.getLastModifiedTime(jar).toMillis();
+            for (Path p : files) {
                 if (Files.getLastModifiedTime(p).toMillis() < built) Files.deleteIfExists(p);
             }
+        } catch (IOException ignored) {
+            // Stale files cost disk space, not correctness.
         }
     }
 

@@ -1,5 +1,6 @@
 package ipclab.child;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.PrintStream;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.stream.Stream;
 
 import ipclab.pipe.Descriptors;
 import ipclab.pipe.Fd;
@@ -41,18 +41,18 @@ import jnr.posix.SpawnFileAction;
 public final class ChildProcess implements AutoCloseable {
     private static final int OUTPUT_KEEP = 1 << 20;
 
-    private final long pid;
+    private long pid; // set once by start(), before anyone else sees this object
     private final Duration timeout;
     private final Thread pump;
     private final StringBuilder output = new StringBuilder();
     private final PrintStream live;
     private volatile ExitStatus status;
 
-    private ChildProcess(long pid, int outputFd, Duration timeout, PrintStream live) {
-        this.pid = pid;
+    /** Starts copying the child's output from {@code outputFd}; the child itself is spawned next. */
+    private ChildProcess(int outputFd, Duration timeout, PrintStream live) {
         this.timeout = timeout;
         this.live = live;
-        this.pump = new Thread(() -> pump(outputFd), "ipclab-output-" + pid);
+        this.pump = new Thread(() -> pump(outputFd), "ipclab-output");
         pump.setDaemon(true);
         pump.start();
     }
@@ -202,6 +202,9 @@ public final class ChildProcess implements AutoCloseable {
 
     /** Says what the child runs and what it inherits. Every setter returns this builder. */
     public static final class Builder {
+        private static final List<String> UNUSED_INTRINSICS = List.of(
+                "-XX:-UseAESIntrinsics", "-XX:-UseAESCTRIntrinsics", "-XX:-UseGHASHIntrinsics",
+                "-XX:-UseBASE64Intrinsics", "-XX:-UseSHA", "-XX:-UseMD5Intrinsics");
         private final List<String> program = new ArrayList<>();
         private final Set<Fd> inherited = new LinkedHashSet<>();
         private final List<String> jvmOptions = new ArrayList<>();
@@ -293,9 +296,10 @@ public final class ChildProcess implements AutoCloseable {
             return this;
         }
 
-        /** For the archive's own training run, which must not wait for the archive. */
-        Builder withoutArchive() {
+        /** For the archive's own training run, which must not wait for the archive: this exact class path. */
+        Builder withoutArchive(String classpath) {
             this.archive = false;
+            this.classpath = classpath;
             return this;
         }
 
@@ -331,7 +335,7 @@ public final class ChildProcess implements AutoCloseable {
             argv.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto"));
             // G1, because on JDK 17 only G1 maps the JDK's archived heap (its module graph and
             // class mirrors); with SerialGC a child starts about a third slower.
-            if (jvmOptions.stream().noneMatch(o -> o.matches("-XX:\\+Use\\w*GC"))) argv.add("-XX:+UseG1GC");
+            if (jvmOptions.stream().noneMatch(o -> o.startsWith("-XX:+Use") && o.endsWith("GC"))) argv.add("-XX:+UseG1GC");
             // Map the JDK's class archive at the address it was built for. Recent JDK 17 builds
             // move it to a random address by default (for address-space randomisation), which
             // means patching every pointer in it: about 10 ms of each child's start-up. The
@@ -339,40 +343,59 @@ public final class ChildProcess implements AutoCloseable {
             if (ownJava() && Runtime.version().feature() <= 25) {
                 argv.addAll(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0"));
             }
-            if (archive) argv.addAll(ChildArchive.options(java, Classpath.ofLibrary()));
+            // A JVM writes the machine code of its crypto and Base64 intrinsics while it starts,
+            // whether or not the program ever encrypts: about 6 ms of each child's start-up on
+            // a machine with AVX-512. Children here move bytes through descriptors; one that does
+            // use AES or SHA still works, on the JDK's plain Java code. (The flags are checked
+            // from JDK 17 through 25, like the one above.)
+            if (ownJava() && Runtime.version().feature() <= 25) argv.addAll(UNUSED_INTRINSICS);
+            String library = Classpath.ofLibrary();
+            String childClasspath = classpath;
+            if (archive) { // the builder's class path starts with the library's
+                ChildArchive.Start start = ChildArchive.forLibrary(java, library);
+                childClasspath = start.classpath() + classpath.substring(library.length());
+                argv.addAll(start.options());
+            }
             // Opening a package costs the child the archived module graph (about 20 ms of
             // start-up), and the library's own child programs adopt descriptors without it.
             // Other programs may reach FileDescriptor(int) by reflection, so they keep it, and
             // so do JVMs that would warn about the library's way (see JdkDescriptorIo).
             if (!ownProgram() || !unsafeAdoptionIsQuiet()) argv.add("--add-opens=java.base/java.io=ALL-UNNAMED");
             argv.addAll(List.of(
-                    "-Dipclab.lean=true", "-D" + Lifeline.PROPERTY + "=" + lifeline,
+                    "-Dipclab.lean=true", "-D" + Lifeline.PROPERTY + "=" + lifeline, "-D" + Classpath.PROPERTY + "=" + library,
                     "-Dfile.encoding=UTF-8", "-Dsun.stdout.encoding=UTF-8", "-Dsun.stderr.encoding=UTF-8"));
             argv.addAll(jvmOptions);
-            argv.addAll(List.of("-cp", classpath, ChildMain.class.getName()));
+            argv.addAll(List.of("-cp", childClasspath, ChildMain.class.getName()));
             argv.addAll(program);
 
             int[] out = Posix.pipe();
-            List<SpawnFileAction> actions = new ArrayList<>();
-            if (stdin == null) actions.add(SpawnFileAction.open("/dev/null", 0, 0 /* O_RDONLY */, 0));
-            else actions.add(SpawnFileAction.dup(stdin.number(), 0));
-            actions.add(SpawnFileAction.dup(out[1], 1));
-            actions.add(SpawnFileAction.dup(out[1], 2));
-            Set<Integer> keep = new LinkedHashSet<>(List.of(0, 1, 2, lifeline));
-            for (Fd fd : inherited) keep.add(fd.number());
-            for (int fd : openDescriptors()) {
-                if (!keep.contains(fd)) actions.add(SpawnFileAction.close(fd));
-            }
+            // The thread that copies the child's output starts before the child does: starting a
+            // thread waits until it runs, and a JVM that is starting keeps the CPUs busy (that
+            // wait took up to 4 ms after the spawn, against 0.1 ms before it).
+            ChildProcess child = new ChildProcess(out[0], timeout, showOutput ? System.out : null);
             long pid;
-            synchronized (Builder.class) {
-                pid = Posix.jnr().posix_spawnp(java.toString(), actions, argv, environment());
+            try {
+                List<SpawnFileAction> actions = new ArrayList<>();
+                if (stdin == null) actions.add(SpawnFileAction.open("/dev/null", 0, 0 /* O_RDONLY */, 0));
+                else actions.add(SpawnFileAction.dup(stdin.number(), 0));
+                actions.add(SpawnFileAction.dup(out[1], 1));
+                actions.add(SpawnFileAction.dup(out[1], 2));
+                Set<Integer> keep = new LinkedHashSet<>(List.of(0, 1, 2, lifeline));
+                for (Fd fd : inherited) keep.add(fd.number());
+                for (int fd : openDescriptors()) {
+                    if (!keep.contains(fd)) actions.add(SpawnFileAction.close(fd));
+                }
+                synchronized (Builder.class) {
+                    pid = Posix.jnr().posix_spawnp(java.toString(), actions, argv, environment());
+                }
+                if (pid <= 0) throw new IOException("posix_spawnp(" + java + ") failed: " + Posix.error("posix_spawnp").getMessage());
+            } finally {
+                // The output thread sees end of file once the child's copies close too (at once
+                // if there is no child), and then closes its end.
+                Posix.close(out[1]);
             }
-            Posix.close(out[1]);
-            if (pid <= 0) {
-                Posix.close(out[0]);
-                throw new IOException("posix_spawnp(" + java + ") failed: " + Posix.error("posix_spawnp").getMessage());
-            }
-            ChildProcess child = new ChildProcess(pid, out[0], timeout, showOutput ? System.out : null);
+            child.pid = pid;
+            child.pump.setName("ipclab-output-" + pid);
             Children.remember(child);
             return child;
         }
@@ -385,11 +408,12 @@ public final class ChildProcess implements AutoCloseable {
 
         /** Every descriptor this process has open, from /proc/self/fd. */
         private static Collection<Integer> openDescriptors() throws IOException {
-            try (Stream<Path> entries = Files.list(Paths.get("/proc/self/fd"))) {
-                List<Integer> fds = new ArrayList<>();
-                entries.forEach(p -> fds.add(Integer.parseInt(p.getFileName().toString())));
-                return fds;
-            }
+            // java.io.File: a plain directory read, a quarter of a millisecond less than a Stream per spawn.
+            String[] names = new File("/proc/self/fd").list();
+            if (names == null) throw new IOException("cannot list /proc/self/fd");
+            List<Integer> fds = new ArrayList<>(names.length);
+            for (String name : names) fds.add(Integer.parseInt(name));
+            return fds;
         }
     }
 }

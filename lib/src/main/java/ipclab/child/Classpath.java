@@ -8,8 +8,21 @@ import java.nio.file.Paths;
 final class Classpath {
     private Classpath() {}
 
-    /** The jar (or, under Maven, the classes folder) this class was loaded from. */
+    /** Set in every child: the library a child's own children load, whatever jar this class came from. */
+    static final String PROPERTY = "ipclab.library";
+
+    private static volatile String library;
+
+    /** The jar (or, under Maven, the classes folder) the library was loaded from. */
     static String ofLibrary() {
+        String known = library;
+        if (known == null) library = known = find();
+        return known;
+    }
+
+    private static String find() {
+        String inherited = System.getProperty(PROPERTY);
+        if (inherited != null) return inherited;
         try {
             return Paths.get(ChildMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         } catch (URISyntaxException | RuntimeException e) {
