@@ -20,7 +20,10 @@ abstract class DescriptorIo {
     void privateNonBlocking(boolean forWriting) throws IOException {
     }
 
-    /** Waits at most {@code timeout} where waits can be bounded; returns 0 at end of file. */
+    /**
+     * Waits at most {@code timeout} where waits can be bounded (null in a child JVM: no bound);
+     * returns 0 at end of file.
+     */
     abstract int read(byte[] buf, int off, int len, Duration timeout) throws IOException;
 
     /** Returns 0 at end of file. */

@@ -23,11 +23,10 @@ import java.util.Arrays;
  */
 public final class Fd implements AutoCloseable, Serializable {
     private static final long serialVersionUID = 1L;
-    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     private final int number;
     private volatile boolean closed; // copied too: a descriptor closed before the spawn is not inherited
-    private transient volatile Duration timeout = DEFAULT_TIMEOUT;
+    private transient volatile Duration timeout; // null: the default, 10 s
     private transient DescriptorIo io;
 
     private Fd(int number) {
@@ -67,7 +66,22 @@ public final class Fd implements AutoCloseable, Serializable {
 
     /** How long a read or write in the kernel waits for the pipe before giving up. */
     public Duration timeout() {
-        return timeout;
+        Duration t = timeout;
+        return t != null ? t : Default.TIMEOUT;
+    }
+
+    /**
+     * What a read or write is given as its limit. A child's calls block without one (its
+     * parent's timeout guards it), so a child never loads java.time, whose set-up costs a JVM
+     * that has just started about half a millisecond.
+     */
+    private Duration limit() {
+        return DescriptorIo.LEAN ? null : timeout();
+    }
+
+    /** A holder: the default is made only where it is used. */
+    private static final class Default {
+        static final Duration TIMEOUT = Duration.ofSeconds(10);
     }
 
     /** Sets the wait limit for later reads and writes; returns this descriptor. */
@@ -82,7 +96,7 @@ public final class Fd implements AutoCloseable, Serializable {
         java.util.Objects.checkFromIndexSize(off, len, buf.length);
         ensureOpen("read");
         if (len == 0) return 0;
-        int n = io.read(buf, off, len, timeout);
+        int n = io.read(buf, off, len, limit());
         return n == 0 ? -1 : n;
     }
 
@@ -95,7 +109,7 @@ public final class Fd implements AutoCloseable, Serializable {
     public int read(ByteBuffer buf) throws IOException {
         ensureOpen("read");
         if (!buf.hasRemaining()) return 0;
-        int n = io.read(buf, timeout);
+        int n = io.read(buf, limit());
         return n == 0 ? -1 : n;
     }
 
@@ -127,7 +141,7 @@ public final class Fd implements AutoCloseable, Serializable {
         java.util.Objects.checkFromIndexSize(off, len, buf.length);
         ensureOpen("write");
         if (len == 0) return 0;
-        return io.write(buf, off, len, timeout);
+        return io.write(buf, off, len, limit());
     }
 
     /** write(2) of the whole array. */
@@ -139,7 +153,7 @@ public final class Fd implements AutoCloseable, Serializable {
     public int write(ByteBuffer buf) throws IOException {
         ensureOpen("write");
         if (!buf.hasRemaining()) return 0;
-        return io.write(buf, timeout);
+        return io.write(buf, limit());
     }
 
     /** write(2) of a string's UTF-8 bytes. */

@@ -144,6 +144,15 @@ public final class Posix {
         }
     }
 
+    /**
+     * fcntl(F_GETFL), then fcntl(F_SETFL) with O_NONBLOCK added: reads and writes on this open
+     * file, through any descriptor for it in any process, return EAGAIN instead of waiting.
+     */
+    public static void setNonBlocking(int fd) throws IOException {
+        int flags = check(POSIX.fcntl(fd, Fcntl.F_GETFL), "fcntl(fd " + fd + ", F_GETFL)");
+        check(POSIX.fcntlInt(fd, Fcntl.F_SETFL, flags | O_NONBLOCK), "fcntl(fd " + fd + ", F_SETFL)");
+    }
+
     /** fcntl(F_SETFD, FD_CLOEXEC): the descriptor is closed in every program this process execs. */
     public static void setCloseOnExec(int fd) throws IOException {
         check(POSIX.fcntlInt(fd, Fcntl.F_SETFD, 1), "fcntl(fd " + fd + ", F_SETFD)");
