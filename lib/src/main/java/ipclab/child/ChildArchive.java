@@ -94,58 +94,58 @@ final class ChildArchive {
 
     /** Copies the library's own classes ({@code ipclab/...}) out of its jar, unless done already. */
     private static boolean makeSlimJar(Path jar, Path target) {
-        if (Files.isRegularFile(target)) return true;
-        Path tmp = target.resolveSibling(target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-        try (ZipFile from = new ZipFile(jar.toFile());
-             ZipOutputStream to = new ZipOutputStream(Files.newOutputStream(tmp))) {
-            for (ZipEntry e : Collections.list(from.entries())) {
-                if (!e.getName().startsWith("ipclab/")) continue;
-                to.putNextEntry(new ZipEntry(e.getName()));
-                try (InputStream in = from.getInputStream(e)) {
-                    in.transferTo(to);
+        return make(target, tmp -> {
+            try (ZipFile from = new ZipFile(jar.toFile());
+                 ZipOutputStream to = new ZipOutputStream(Files.newOutputStream(tmp))) {
+                for (ZipEntry e : Collections.list(from.entries())) {
+                    if (!e.getName().startsWith("ipclab/")) continue;
+                    to.putNextEntry(new ZipEntry(e.getName()));
+                    try (InputStream in = from.getInputStream(e)) {
+                        in.transferTo(to);
+                    }
+                    to.closeEntry();
                 }
-                to.closeEntry();
             }
-        } catch (IOException | RuntimeException e) {
-            deleteQuietly(tmp);
-            return false;
-        }
-        return moveInPlace(tmp, target);
+            return true;
+        });
     }
 
     /** Runs the training child once, unless the archive is already there. */
     private static boolean makeArchive(Path java, String classpath, Path target) {
+        return make(target, tmp -> ChildProcess.builder()
+                .java(java)
+                .withoutArchive(classpath)
+                .jvmOption("-XX:ArchiveClassesAtExit=" + tmp)
+                .jvmOption(QUIET)
+                .main(Training.class)
+                .showOutput(false)
+                .timeout(Duration.ofSeconds(30))
+                .start()
+                .waitFor()
+                .success());
+    }
+
+    /** Writes a file into a path it is given; false when that failed. */
+    private interface Maker {
+        boolean writeTo(Path tmp) throws IOException;
+    }
+
+    /**
+     * Makes {@code target} through a temporary file beside it, unless it is there already, and
+     * moves it in place atomically, so that kernels starting together never open a half-written
+     * file. False on failure, which costs only the speed-up.
+     */
+    private static boolean make(Path target, Maker maker) {
         if (Files.isRegularFile(target)) return true;
         Path tmp = target.resolveSibling(target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         try {
-            ChildProcess training = ChildProcess.builder()
-                    .java(java)
-                    .withoutArchive(classpath)
-                    .jvmOption("-XX:ArchiveClassesAtExit=" + tmp)
-                    .jvmOption(QUIET)
-                    .main(Training.class)
-                    .showOutput(false)
-                    .timeout(Duration.ofSeconds(30))
-                    .start();
-            if (!training.waitFor().success() || !Files.isRegularFile(tmp)) {
-                deleteQuietly(tmp);
-                return false;
-            }
-        } catch (IOException | RuntimeException e) {
-            deleteQuietly(tmp);
-            return false;
-        }
-        return moveInPlace(tmp, target);
-    }
-
-    /** Atomic, so that kernels starting together never open a half-written file. */
-    private static boolean moveInPlace(Path tmp, Path target) {
-        try {
+            if (!maker.writeTo(tmp) || !Files.isRegularFile(tmp)) return false;
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return true;
-        } catch (IOException e) {
-            deleteQuietly(tmp);
+        } catch (IOException | RuntimeException e) {
             return false;
+        } finally {
+            deleteQuietly(tmp); // nothing there after the move
         }
     }
 

@@ -336,19 +336,19 @@ public final class ChildProcess implements AutoCloseable {
             // G1, because on JDK 17 only G1 maps the JDK's archived heap (its module graph and
             // class mirrors); with SerialGC a child starts about a third slower.
             if (jvmOptions.stream().noneMatch(o -> o.startsWith("-XX:+Use") && o.endsWith("GC"))) argv.add("-XX:+UseG1GC");
-            // Map the JDK's class archive at the address it was built for. Recent JDK 17 builds
-            // move it to a random address by default (for address-space randomisation), which
-            // means patching every pointer in it: about 10 ms of each child's start-up. The
-            // option exists from JDK 17 through 25; another binary's version is unknown.
+            // Options checked from JDK 17 through 25; another binary's version is unknown.
             if (ownJava() && Runtime.version().feature() <= 25) {
+                // Map the JDK's class archive at the address it was built for. Recent JDK 17
+                // builds move it to a random address by default (for address-space
+                // randomisation), which means patching every pointer in it: about 10 ms of each
+                // child's start-up.
                 argv.addAll(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0"));
+                // A JVM writes the machine code of its crypto and Base64 intrinsics while it
+                // starts, whether or not the program ever encrypts: about 6 ms of each child's
+                // start-up on a machine with AVX-512. Children here move bytes through
+                // descriptors; one that does use AES or SHA still works, on plain Java code.
+                argv.addAll(UNUSED_INTRINSICS);
             }
-            // A JVM writes the machine code of its crypto and Base64 intrinsics while it starts,
-            // whether or not the program ever encrypts: about 6 ms of each child's start-up on
-            // a machine with AVX-512. Children here move bytes through descriptors; one that does
-            // use AES or SHA still works, on the JDK's plain Java code. (The flags are checked
-            // from JDK 17 through 25, like the one above.)
-            if (ownJava() && Runtime.version().feature() <= 25) argv.addAll(UNUSED_INTRINSICS);
             String library = Classpath.ofLibrary();
             String childClasspath = classpath;
             if (archive) { // the builder's class path starts with the library's

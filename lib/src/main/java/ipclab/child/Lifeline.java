@@ -58,21 +58,22 @@ final class Lifeline {
 
         @Override
         public void run() {
+            // Without the descriptor, or once watching fails, leave rather than risk an orphan.
             try {
-                // Cannot watch (no such descriptor): leave, rather than risk an orphan.
-                if (!new File("/proc/self/fd/" + fd).exists()) Runtime.getRuntime().halt(137);
-                FileInputStream in = new FileInputStream(Fd.of(fd).fileDescriptor());
-                byte[] one = new byte[1];
-                while (true) {
-                    try {
-                        if (in.read(one) < 0) break; // end of file: the parent is gone
-                    } catch (IOException wouldBlock) {
-                        // EAGAIN: the parent still holds the write end.
+                if (new File("/proc/self/fd/" + fd).exists()) {
+                    FileInputStream in = new FileInputStream(Fd.of(fd).fileDescriptor());
+                    byte[] one = new byte[1];
+                    while (true) {
+                        try {
+                            if (in.read(one) < 0) break; // end of file: the parent is gone
+                        } catch (IOException wouldBlock) {
+                            // EAGAIN: the parent still holds the write end.
+                        }
+                        Thread.sleep(CHECK_MILLIS);
                     }
-                    Thread.sleep(CHECK_MILLIS);
                 }
             } catch (InterruptedException | RuntimeException | LinkageError e) {
-                // Cannot watch any more: leave, rather than risk an orphan.
+                // Fall through to the halt.
             }
             Runtime.getRuntime().halt(137);
         }

@@ -333,8 +333,9 @@ public final class EchoServerMain {
         while (!stopping) {
             try {
                 synchronized (this) {
-                    boolean reaped = reap(busy) | reap(spares) | reapStarting();
-                    if (stopping) return;
+                    List<ChildProcess> unready = reap(starting);
+                    boolean reaped = !reap(busy).isEmpty() | !reap(spares).isEmpty() | !unready.isEmpty();
+                    if (!unready.isEmpty()) countStartFailures(unready);
                     if (reaped) {
                         board.set(StatusBoard.CONNECTED, busy.size());
                         startSpares();
@@ -348,38 +349,31 @@ public final class EchoServerMain {
         }
     }
 
-    private static boolean reap(Map<Integer, ChildProcess> children) throws IOException {
-        boolean any = false;
+    /** Reaps the children of one group that have exited; returns them. */
+    private static List<ChildProcess> reap(Map<Integer, ChildProcess> children) throws IOException {
+        List<ChildProcess> exited = new ArrayList<>();
         for (Iterator<ChildProcess> it = children.values().iterator(); it.hasNext(); ) {
-            if (it.next().poll() != null) {
+            ChildProcess child = it.next();
+            if (child.poll() != null) {
                 it.remove();
-                any = true;
+                exited.add(child);
             }
         }
-        return any;
+        return exited;
     }
 
     /**
      * Handlers that exit before they are ready (a JVM that cannot start, say) would otherwise be
      * replaced at once, for ever: after three in a row the server says why and stops.
      */
-    private boolean reapStarting() throws IOException {
-        boolean any = false;
-        for (Iterator<ChildProcess> it = starting.values().iterator(); it.hasNext(); ) {
-            ChildProcess handler = it.next();
-            ExitStatus exit = handler.poll();
-            if (exit == null) continue;
-            it.remove();
-            any = true;
-            if (++handlerStartFailures >= 3) {
-                String why = handler.output().strip();
-                out.println("echo-server: handler processes exit as they start (" + describe(exit) + "): "
-                        + (why.isEmpty() ? "no output" : why.lines().findFirst().orElse("")) + "; stopping");
-                requestStop(1);
-                return true;
-            }
-        }
-        return any;
+    private void countStartFailures(List<ChildProcess> unready) {
+        handlerStartFailures += unready.size();
+        if (handlerStartFailures < 3) return;
+        ChildProcess last = unready.get(unready.size() - 1);
+        String why = last.output().strip();
+        out.println("echo-server: handler processes exit as they start (" + describe(last.status()) + "): "
+                + (why.isEmpty() ? "no output" : why.lines().findFirst().orElse("")) + "; stopping");
+        requestStop(1);
     }
 
     private void storeDied() throws IOException {
