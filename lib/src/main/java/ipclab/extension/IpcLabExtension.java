@@ -5,7 +5,8 @@ import org.dflib.jjava.jupyter.kernel.BaseKernel;
 
 /**
  * Loaded by JJava when {@code ipclab.jar} joins the kernel's classpath: it imports the course's
- * packages into the notebook and registers the {@code %%fork} cell magic.
+ * packages into the notebook, registers the {@code %%fork} cell magic, and closes the course
+ * resource a variable held when a cell that declares it runs again ({@link ReplacedResources}).
  */
 public final class IpcLabExtension implements Extension {
     static final String IMPORTS = "import ipclab.pipe.*; import ipclab.child.*; import ipclab.tree.*; import ipclab.exercise.*; import java.nio.file.*; import java.nio.charset.StandardCharsets;";
@@ -14,5 +15,6 @@ public final class IpcLabExtension implements Extension {
     public void install(BaseKernel kernel) {
         kernel.getMagicsRegistry().registerCellMagic("fork", new ForkMagic());
         kernel.evalRaw(IMPORTS);
+        ReplacedResources.install(kernel);
     }
 }
