@@ -13,79 +13,8 @@ import processes
 from conftest import NOTEBOOKS
 
 # Key outputs, by notebook and cell tag: a regular expression the cell's text output must match.
-EXPECT = {
-    "01-separate-memory.ipynb": {
-        "bread-fork": r"child  \(pid \d+\): bread = 1",
-        "bread-parent": r"^parent: bread = 0$",
-        "bread-thread": r"after the thread: bread = 1",
-    },
-    "02-pipe1.ipynb": {
-        "pipe1-fds": r"fds\[0\] = \d+  \(read end\)\nfds\[1\] = \d+  \(write end\)",
-        "pipe1-proc": r"-> pipe:\[(\d+)\]\n.*-> pipe:\[\1\]",
-        "pipe1-spawn": r"^spawned child \d+$",
-        "pipe1-read": r"^Who are you\?$",
-        "pipe1-wait": r"^child \d+ exited with status 0$",
-        "pipe1-fork": r"^Who are you\?\nchild \d+ exited with status 0$",
-        "pipe1-no-eof": r"no end of file: read\(fd \d+\) waited 300 ms",
-        "pipe1-eof": r"^end of file after 0 more bytes$",
-        "pipe1-capacity": r"the pipe took 65536 bytes.*\nfcntl\(F_GETPIPE_SZ\) = 65536",
-        "pipe1-atomic": r"327,680 bytes in writes of 4,096 bytes: 0 torn\n16,000,000 bytes in writes of 200,000 bytes: \d+ torn",
-        "ex-eof-check": r"^✔ Correct\.",
-        "cleanup": r"children not yet reaped: 0\npipe ends still open: 0",
-    },
-    "03-pipe2-one-pipe-both-ways.ipynb": {
-        "pipe2-sleep": r"^Parent proc output: Who are you\?\nChild proc output: Thank you for your message\nchild \d+ exited with status 0$",
-        # Either side may win the race; whichever does, the cell ends and the child is reaped.
-        "pipe2-race": r"(?=.*Child proc output: (Who are you\?|Thank you for your message))"
-                      r"(?=.*(Parent: read\(fd \d+\) waited 1000 ms|Parent proc output: Who are you\?))"
-                      r".*child \d+ exited with status 0",
-        "pipe2-tally": r"child sleeps 0 ms: \{.*\}\nchild sleeps 100 ms: \{exchange worked=10\}",
-        "cleanup": r"children not yet reaped: 0",
-    },
-    "04-pipe3-two-pipes.ipynb": {
-        "pipe3-fork": r"^Parent proc output: Who are you\?\nChild proc output: Thank you for your message\nchild \d+ exited with status 0$",
-        "pb-fds": r"child's fd 0 -> pipe:\[\d+\]\nchild's fd 1 -> pipe:\[\d+\]",
-        "pb-exchange": r"^WHO ARE YOU\?\nexit status 0$",
-        "ex-exchange-check": r"^✔ Correct\.",
-        "cleanup": r"children not yet reaped: 0",
-    },
-    "05-process-tree.ipynb": {
-        "tree-empty": r"^\d+ \w+",
-        "tree-zombie": r"└─ \d+ zombie .*\nzombies: 1$",
-        "tree-reaped": r"^child \d+ exited with status 0\n\d+ .*\nzombies: 0$",
-        "tree-stopall": r"not yet reaped: 2\nstopped and reaped: 2\n"
-                        r"child \d+ was killed by SIGKILL\nchild \d+ was killed by SIGKILL\nnot yet reaped: 0",
-    },
-    "07-echo-store-server.ipynb": {
-        "server-start": r"listening on 127\.0\.0\.1:\d+",
-        "client-bundled": r"echo: Hello, echo server!",
-        "store-show": r"Hello, echo server!\n你好，服务器\nthird line",
-        "tree-handlers": r"(?=.*3 connected)(?=.*ipclab\.server\.EchoHandler)(?=.*MessageStore)",
-        "tree-after": r"after they left: 0 connected",
-        "client-interactive": r"client finished with 0",
-        "bug-bufsiz": r"(?=.*Java refuses the book's read)(?=.*comes back whole: true)",
-        "bug-ten-reads": r"the writer is stuck after \d{5} bytes",
-        "fixed-every-message": r"stored (\d+) of \1 bytes",
-        "bug-zombies": r"zombies after one waitpid per signal: 4",
-        "fixed-reaping": r"(?=.*zombies after reaping in a loop: 0)(?=.*zombies under the server: 0)",
-        "fixed-localhost": r"\(default host: 127\.0\.0\.1\)",
-        "bug-off-by-one": r"Index 4 out of bounds for length 4",
-        # Mixing is likely but not certain: the scheduler decides.
-        "bug-mixed": r"the two lines are mixed|not mixed this time",
-        "fixed-not-mixed": r"2 lines of 200000 bytes, each one letter: true",
-        "store-killed": r"(?=.*died \(was killed by SIGKILL\); \d+ bytes it held could not be stored; restarted it as \d+)"
-                        r"(?=.*storing process restarted 1x)",
-        "limits": r"(?=.*address already in use)(?=.*not 'seventy')",
-        "exercise-check": r"✔ Correct",
-        "stop-all": r"(?=.*echo-server: stopped; \d+ lines stored)(?=.*server processes left: 0)",
-    },
-    "06-exercises.ipynb": {
-        "ipc-memory-check": r"^✔ Correct\.",
-        "ipc-kernel-check": r"^✔ Correct\.",
-        "pipe-one-way-check": r"^✔ Correct\.",
-        "pipe-owner-check": r"^✔ Correct\.",
-    },
-}
+# Key outputs live beside each notebook, in notebooks/<name>.expect (tag<TAB>regex lines).
+EXPECT = {}
 
 ALL = sorted(os.path.basename(p) for p in glob.glob(os.path.join(NOTEBOOKS, "[0-9][0-9]-*.ipynb")))
 
