@@ -1,0 +1,146 @@
+"""Runs a notebook the ways learners do, on the real JJava kernel, and reports what went wrong.
+
+Three ways, in one kernel each:
+  once     top to bottom, as the notebook test does;
+  twice    each cell run twice in a row (Shift-Enter pressed twice), then the whole notebook
+           again from the top without a restart (Run All a second time);
+Both check: no error output in any cell, no process left behind, and the key outputs of the
+last full pass (notebooks/<name>.expect).
+
+    python tests/notebook_runs.py notebooks/02-pipe1.ipynb [--way twice] [--busy]
+
+`--busy` keeps every CPU busy with a spinning process for the whole run, as on a shared
+Binder machine.
+"""
+import argparse
+import contextlib
+import multiprocessing
+import os
+import re
+import sys
+import time
+
+import nbformat
+from nbclient import NotebookClient
+
+sys.path.insert(0, os.path.dirname(__file__))
+import processes  # noqa: E402
+
+NOTEBOOKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "notebooks")
+
+
+def text_of(cell):
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.output_type == "stream":
+            parts.append(out.text)
+        elif out.output_type in ("execute_result", "display_data"):
+            parts.append(out.get("data", {}).get("text/plain", "") + "\n")
+    return "".join(parts).strip("\n")
+
+
+def expectations(name):
+    path = os.path.join(NOTEBOOKS, name[: -len(".ipynb")] + ".expect")
+    if not os.path.exists(path):
+        return {}
+    with open(path, encoding="utf-8") as f:
+        return dict(line.rstrip("\n").split("\t", 1) for line in f if "\t" in line and not line.startswith("#"))
+
+
+def errors_of(cell):
+    return [f"{o.get('ename')}: {o.get('evalue')}" for o in cell.get("outputs", []) if o.output_type == "error"]
+
+
+def _spin():
+    while True:
+        pass
+
+
+@contextlib.contextmanager
+def busy_cpus(n=None):
+    """One spinning process per CPU for as long as the block runs."""
+    spinners = [multiprocessing.Process(target=_spin, daemon=True) for _ in range(n or os.cpu_count() or 2)]
+    for s in spinners:
+        s.start()
+    try:
+        yield
+    finally:
+        for s in spinners:
+            s.kill()
+            s.join()
+
+
+def run(path, way="once", timeout=120):
+    """Returns a list of problems (empty when the notebook passed) and the seconds taken."""
+    name = os.path.basename(path)
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, kernel_name="java", timeout=timeout, startup_timeout=120,
+                            allow_errors=True, shutdown_kernel="immediate",
+                            resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}})
+    problems = []
+    started = time.monotonic()
+
+    def execute(index, cell, label):
+        cell.outputs = []
+        try:
+            client.execute_cell(cell, index)
+        except Exception as e:  # a cell timeout: the kernel is still busy, so stop here
+            problems.append(f"{label} cell {index} {cell.metadata.get('tags', [])}: {type(e).__name__}: {e}")
+            raise
+        for err in errors_of(cell):
+            problems.append(f"{label} cell {index} {cell.metadata.get('tags', [])}: {err}")
+
+    with client.setup_kernel():
+        kernel = client.km.provisioner.pid
+        try:
+            if way == "twice":
+                for index, cell in enumerate(nb.cells):
+                    if cell.cell_type == "code":
+                        execute(index, cell, "cell twice (1st)")
+                        execute(index, cell, "cell twice (2nd)")
+                for index, cell in enumerate(nb.cells):
+                    if cell.cell_type == "code":
+                        execute(index, cell, "run all again")
+            else:
+                for index, cell in enumerate(nb.cells):
+                    if cell.cell_type == "code":
+                        execute(index, cell, "run all")
+        except Exception:
+            return problems, time.monotonic() - started
+        left = processes.course_children(kernel)
+        zombies = [p for p in processes.descendants(kernel) if p[2] == "Z"]
+        if left:
+            problems.append(f"left running: {left}")
+        if zombies:
+            problems.append(f"left zombies: {zombies}")
+    tagged = {tag: cell for cell in nb.cells for tag in cell.metadata.get("tags", [])}
+    for tag, pattern in expectations(name).items():
+        if tag not in tagged:
+            problems.append(f"no cell tagged {tag!r}")
+        elif not re.search(pattern, text_of(tagged[tag]), re.M | re.S):
+            problems.append(f"[{tag}] output does not match /{pattern}/:\n{text_of(tagged[tag])}")
+    return problems, time.monotonic() - started
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("notebooks", nargs="+")
+    ap.add_argument("--way", choices=["once", "twice"], default="twice")
+    ap.add_argument("--busy", action="store_true", help="keep every CPU busy while running")
+    args = ap.parse_args()
+    processes.become_subreaper()
+    failed = 0
+    with busy_cpus() if args.busy else contextlib.nullcontext():
+        for path in args.notebooks:
+            problems, took = run(path, args.way)
+            status = "ok" if not problems else f"{len(problems)} problem(s)"
+            print(f"{os.path.basename(path)} ({args.way}{', busy' if args.busy else ''}): {status} in {took:.1f} s")
+            for p in problems:
+                print("  - " + p.replace("\n", "\n    "))
+            failed += bool(problems)
+    processes.reap_zombie_children()
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
