@@ -6,13 +6,13 @@ import java.io.Serializable;
 import ipclab.posix.Posix;
 
 /**
- * A pipe: a one-way byte stream kept in the kernel, reached through two descriptors. It
+ * A pipe: a one-way byte stream kept in the OS kernel, reached through two descriptors. It
  * belongs to the operating system, not to the process that created it; a child that inherits
  * the descriptors reaches the same pipe.
  *
  * <pre>
- *   writeEnd() ──▶ [ kernel buffer, 65,536 bytes ] ──▶ readEnd()
- *    fds[1]                                            fds[0]
+ *   writeEnd() ──▶ [ OS kernel buffer, 65,536 bytes ] ──▶ readEnd()
+ *    fds[1]                                               fds[0]
  * </pre>
  */
 public final class Pipe implements AutoCloseable, Serializable {
@@ -54,6 +54,17 @@ public final class Pipe implements AutoCloseable, Serializable {
     /** fcntl(F_GETPIPE_SZ): how many bytes the pipe holds before a write blocks. */
     public int capacity() throws IOException {
         return Posix.pipeCapacity(writeEnd.isOpen() ? writeEnd.number() : readEnd.number());
+    }
+
+    /**
+     * The pipe's inode number in the OS kernel's pipe file system, as {@code /proc/PID/fd/N}
+     * shows it ({@code pipe:[INODE]}) for every descriptor that reaches this pipe, in any process.
+     */
+    public long inode() throws IOException {
+        Fd open = readEnd.isOpen() ? readEnd : writeEnd;
+        String target = open.target();
+        if (!target.startsWith("pipe:[") || !target.endsWith("]")) throw new IOException(open + " is not a pipe: " + target);
+        return Long.parseLong(target.substring("pipe:[".length(), target.length() - 1));
     }
 
     /** Closes whichever ends are still open in this process. */
