@@ -83,12 +83,11 @@ public final class Check {
      * and writes went through can.)
      */
     public static void exchange(List<String> heard, Pipe toParent, Pipe toChild) throws IOException {
-        if (!toParent.readEnd().isOpen() || !toChild.writeEnd().isOpen()) {
-            throw new NotYetSolved("The pipes are closed (the clean-up cell ran): run the exercise's setup cell, then your solution, then this check.");
-        }
+        // Only what this process recorded is used, so the check gives the same verdict after the
+        // pipes have been closed (by the clean-up cell, or by the solution itself).
         long one = toParent.inode();
         long other = toChild.inode();
-        if (one == other) {
+        if (toParent == toChild || one == other) {
             throw new NotYetSolved("toParent and toChild are the same pipe (pipe:[" + one + "]): run the exercise's setup cell, which opens two.");
         }
         if (toParent.writeEnd().bytesWritten() > 0) {

@@ -19,16 +19,19 @@ public final class Pipe implements AutoCloseable, Serializable {
     private static final long serialVersionUID = 1L;
     private final Fd readEnd;
     private final Fd writeEnd;
+    private final long inode;
 
-    private Pipe(Fd readEnd, Fd writeEnd) {
+    private Pipe(Fd readEnd, Fd writeEnd, long inode) {
         this.readEnd = readEnd;
         this.writeEnd = writeEnd;
+        this.inode = inode;
     }
 
     /** pipe(2): creates a pipe and returns both ends. */
     public static Pipe open() throws IOException {
         int[] fds = Posix.pipe();
-        Pipe pipe = new Pipe(Fd.of(fds[0]), Fd.of(fds[1]));
+        Fd readEnd = Fd.of(fds[0]);
+        Pipe pipe = new Pipe(readEnd, Fd.of(fds[1]), inodeOf(readEnd));
         pipe.readEnd.makeWaitsSafe(false);
         pipe.writeEnd.makeWaitsSafe(true);
         Descriptors.remember(pipe.readEnd);
@@ -59,11 +62,15 @@ public final class Pipe implements AutoCloseable, Serializable {
     /**
      * The pipe's inode number in the OS kernel's pipe file system, as {@code /proc/PID/fd/N}
      * shows it ({@code pipe:[INODE]}) for every descriptor that reaches this pipe, in any process.
+     * Read when the pipe was opened, so it is known after {@link #close()} too.
      */
-    public long inode() throws IOException {
-        Fd open = readEnd.isOpen() ? readEnd : writeEnd;
-        String target = open.target();
-        if (!target.startsWith("pipe:[") || !target.endsWith("]")) throw new IOException(open + " is not a pipe: " + target);
+    public long inode() {
+        return inode;
+    }
+
+    private static long inodeOf(Fd end) throws IOException {
+        String target = end.target();
+        if (!target.startsWith("pipe:[") || !target.endsWith("]")) throw new IOException(end + " is not a pipe: " + target);
         return Long.parseLong(target.substring("pipe:[".length(), target.length() - 1));
     }
 
