@@ -50,7 +50,7 @@ public final class ForkMagic implements CellMagic<ExitStatus, BaseKernel> {
             Object value = kernel.evalRaw(name);
             if (allClosed(value)) {
                 // A later cell (a clean-up cell, usually) closed it: say where a fresh one comes from.
-                System.out.println(name + " is closed: run the cell with `" + v.source().strip().lines().findFirst().orElse(name) + "` first.");
+                System.out.println(name + " is closed: run the cell with `" + declaration(v) + "` first.");
                 return null;
             }
             before.put(name, value);
@@ -88,6 +88,15 @@ public final class ForkMagic implements CellMagic<ExitStatus, BaseKernel> {
                 slot = null;
             }
         }
+    }
+
+    /** The line that declares the variable, without its comment: JShell's snippet may begin with the comment of the line before. */
+    private static String declaration(VarSnippet v) {
+        Pattern declares = Pattern.compile("\\b" + Pattern.quote(v.name()) + "\\s*=");
+        return v.source().lines()
+                .map(line -> line.replaceFirst("\\s*//.*$", "").strip())
+                .filter(line -> declares.matcher(line).find())
+                .findFirst().orElse(v.typeName() + " " + v.name() + " = ...");
     }
 
     /** A pipe, descriptor or descriptor array whose every descriptor is closed: nothing left to fork with. */
