@@ -33,7 +33,7 @@ public final class Check {
                             'C', "The JVM is one process here; the question is about two processes.",
                             'D', "Java has pipes only because the operating system provides them.")),
             "pipe-owner", new Choice("q3a", 'B',
-                    "The OS kernel owns the pipe; fork() (posix_spawn here) copies the descriptors, so both processes refer to the one pipe.",
+                    "The OS kernel owns the pipe; fork() copies the descriptors (posix_spawn here passes on those it is told to keep), so both processes refer to the one pipe.",
                     Map.of('A', "If the child got its own pipe, how would the parent's bytes reach it?",
                             'C', "Look at /proc/<pid>/fd: both processes show the same pipe:[inode].",
                             'D', "A pipe has no owner process: it lives until the last descriptor to it is closed.")),
@@ -53,20 +53,20 @@ public final class Check {
     public static void choice(String question, Object answer) {
         Choice c = CHOICES.get(question);
         if (c == null) throw new IllegalArgumentException("no question named '" + question + "'; one of " + CHOICES.keySet());
-        String example = c.variable() + " = 'A';";
+        String example = c.variable() + " = 'X';  with your letter in place of X";
         if (answer == null) {
-            throw new NotYetSolved("No answer yet: in the answer cell above, write one letter, as in  " + example
-                    + "  (with your letter), run that cell, then run this check again.");
+            throw new NotYetSolved("No answer yet: in the answer cell above, write one letter in quotes, as in  " + example
+                    + ", run that cell, then run this check again.");
         }
         String text = answer instanceof Character ch ? String.valueOf(ch)
                 : answer instanceof String s ? s.strip()
                 : null;
         if (text == null) {
-            throw new NotYetSolved("Answer with one letter in quotes, as in  " + example + "  not with "
+            throw new NotYetSolved("Answer with one letter in quotes, as in  " + example + ", not with the "
                     + answer.getClass().getSimpleName() + " " + answer + ".");
         }
         if (text.length() != 1 || !Character.isLetter(text.charAt(0))) {
-            throw new NotYetSolved("Answer with just one letter, A, B, C or D, as in  " + example + "  not \"" + text + "\".");
+            throw new NotYetSolved("Answer with just one letter, A, B, C or D, as in  " + example + ", not \"" + text + "\".");
         }
         char given = Character.toUpperCase(text.charAt(0));
         if (given < 'A' || given > 'D') {
