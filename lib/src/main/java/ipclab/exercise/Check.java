@@ -25,7 +25,7 @@ public final class Check {
             "ipc-memory", new Choice("q1", 'C',
                     "IPC needs memory that both processes can reach, and a process's own memory is its alone.",
                     Map.of('A', "Threads share a heap; processes do not. What would two processes need to share?",
-                            'B', "fork() copies memory; after it, a change in one copy is invisible in the other.",
+                            'B', "fork() gives the child a copy of the parent's memory: after it, a change to an ordinary variable in one copy is invisible in the other.",
                             'D', "A file is one way to share, but the question is what IPC needs in terms of memory.")),
             "ipc-kernel", new Choice("q2", 'B',
                     "Only the OS kernel can reach into two processes' worlds: it owns the pipe's buffer and both descriptor tables.",
@@ -40,7 +40,7 @@ public final class Check {
             "pipe-one-way", new Choice("q3b", 'A',
                     "Bytes in a pipe have no addressee: whoever calls read() first takes them, even the process that wrote them.",
                     Map.of('B', "Both ends can be held by both processes; nothing forbids the write. What goes wrong after it?",
-                            'C', "Capacity is 64 KiB; pipe2's messages are a few bytes.",
+                            'C', "A pipe holds 64 KiB by default; pipe2's messages are a few bytes.",
                             'D', "A pipe never reorders bytes. Who reads them, though?")));
 
     private Check() {}
