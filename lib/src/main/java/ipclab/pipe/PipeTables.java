@@ -112,7 +112,7 @@ public final class PipeTables {
 
     /**
      * One line for the pipe, then one line per process:
-     * {@code child 4242: fd 70 write end}, or {@code ... no descriptor for this pipe}.
+     * {@code child, pid 4242: fd 70 write end}, or {@code ... no descriptor for this pipe}.
      */
     @Override
     public String toString() {
@@ -121,7 +121,7 @@ public final class PipeTables {
         if (capacity > 0) sb.append(String.format(", a buffer of %,d bytes", capacity));
         sb.append('\n');
         for (Table t : tables) {
-            sb.append(t.label()).append(' ').append(t.pid()).append(": ");
+            sb.append(t.label()).append(", pid ").append(t.pid()).append(": ");
             if (t.entries().isEmpty()) sb.append("no descriptor for this pipe");
             else sb.append(String.join(", ", t.entries().stream().map(Entry::describe).toList()));
             sb.append('\n');
@@ -136,11 +136,11 @@ public final class PipeTables {
 
     // Layout: processes stacked on the left, each a small descriptor table; the OS kernel on the
     // right with the pipe; one arrow per descriptor, in the direction the bytes flow.
-    private static final int W = 760;
+    private static final int W = 800;
     private static final int ROW = 26;
     private static final int LEFT = 20;
-    private static final int TABLE_W = 300;
-    private static final int KERNEL_X = 440;
+    private static final int TABLE_W = 370;
+    private static final int KERNEL_X = 480;
     private static final String WRITE = "#c0561b";
     private static final String READ = "#1f5fa8";
     private static final String MUTED = "#8a8a8a";
@@ -155,7 +155,7 @@ public final class PipeTables {
             int rowsHere = Math.max(1, table.entries().size());
             int h = 34 + rowsHere * ROW + 10;
             body.append(rect(LEFT, y, TABLE_W, h, "#f4f7fb", "#4a6b8a", false));
-            body.append(text(LEFT + 12, y + 22, 14, "#1a1a1a", "bold", table.label() + "  (pid " + table.pid() + ")"));
+            body.append(text(LEFT + 12, y + 22, 14, "#1a1a1a", "bold", table.label() + ", pid " + table.pid()));
             if (table.entries().isEmpty()) {
                 body.append(text(LEFT + 12, y + 34 + 18, 13, MUTED, "normal", "no descriptor for this pipe"));
             }
@@ -171,10 +171,10 @@ public final class PipeTables {
             }
             y += h + 16;
         }
-        int height = Math.max(y + 4, 200);
+        int height = Math.max(y + 18, 210);
         int pipeH = 70;
         int pipeY = (height - pipeH) / 2;
-        int pipeX = KERNEL_X + 60;
+        int pipeX = KERNEL_X + 70;
         int pipeW = W - pipeX - 30;
         StringBuilder svg = new StringBuilder();
         svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(W).append("\" height=\"").append(height)
@@ -206,10 +206,9 @@ public final class PipeTables {
             svg.append("<path d=\"").append(path).append("\" fill=\"none\" stroke=\"").append(colour)
                     .append("\" stroke-width=\"2\"").append(dash).append(" marker-end=\"url(#").append(id).append(")\"/>\n");
         }
-        int legendY = height - 20;
-        svg.append(text(KERNEL_X + 12, legendY, 13, WRITE, "normal", "→ write end"));
-        svg.append(text(KERNEL_X + 122, legendY, 13, READ, "normal", "← read end"));
-        svg.append(text(KERNEL_X + 222, legendY, 13, MUTED, "normal", "- - close-on-exec"));
+        svg.append(text(KERNEL_X + 12, height - 40, 13, WRITE, "normal", "→ into the pipe: write end"));
+        svg.append(text(KERNEL_X + 12, height - 22, 13, READ, "normal", "← out of the pipe: read end"));
+        svg.append(text(LEFT, height - 8, 13, MUTED, "normal", "dashed: close-on-exec, so no child inherits it"));
         return svg.append("</svg>\n").toString();
     }
 

@@ -59,7 +59,7 @@ class PipeTablesTest {
             assertEquals(List.of(new PipeTables.Entry(pipe.writeEnd().number(), true, false)), tables.tables().get(1).entries());
             String text = tables.toString();
             assertTrue(text.startsWith("pipe:[" + pipe.inode() + "] in the OS kernel, a buffer of 65,536 bytes\n"), text);
-            assertTrue(text.contains("\nchild " + child.pid() + ": fd " + pipe.writeEnd().number() + " write end\n"), text);
+            assertTrue(text.contains("\nchild, pid " + child.pid() + ": fd " + pipe.writeEnd().number() + " write end\n"), text);
             String svg = tables.toSvg();
             assertTrue(svg.startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\""), svg);
             assertTrue(svg.contains("fill=\"#ffffff\""), "a white background for dark themes");
@@ -73,7 +73,7 @@ class PipeTablesTest {
              ChildProcess child = ChildProcess.builder().main(Sleep.class, "30000").showOutput(false).start()) {
             PipeTables tables = PipeTables.of(pipe).process("child", child.pid());
             assertTrue(tables.tables().get(0).entries().isEmpty());
-            assertTrue(tables.toString().endsWith("child " + child.pid() + ": no descriptor for this pipe\n"));
+            assertTrue(tables.toString().endsWith("child, pid " + child.pid() + ": no descriptor for this pipe\n"));
         }
     }
 
