@@ -166,7 +166,7 @@ public final class PipeTables {
                 body.append(rect(LEFT + 10, ry, TABLE_W - 20, ROW - 4, "#ffffff", colour, entry.closeOnExec()));
                 body.append(text(LEFT + 20, ry + 16, 13, "#1a1a1a", "normal",
                         "fd " + entry.fd() + "   " + (entry.writeEnd() ? "write end" : "read end")
-                                + (entry.closeOnExec() ? "  close-on-exec" : "")));
+                                + (entry.closeOnExec() ? ", close-on-exec" : "")));
                 rows.add(new int[] {ry + (ROW - 4) / 2, t, e});
             }
             y += h + 16;
