@@ -22,13 +22,13 @@ class PipeIdentityTest {
     }
 
     @Test
-    void theInodeIsKnownAfterClose() throws Exception {
+    void theInodeWhenOpenedIsKnownAfterClose() throws Exception {
         Pipe pipe = Pipe.open();
         long inode = pipe.inode();
-        pipe.writeEnd().close();
-        assertEquals(inode, pipe.inode());
+        assertEquals(inode, pipe.inodeWhenOpened());
         pipe.close();
-        assertEquals(inode, pipe.inode(), "the inode is remembered after close");
+        assertEquals(inode, pipe.inodeWhenOpened(), "the inode is remembered after close");
+        assertThrows(IOException.class, pipe::inode);
         assertThrows(IOException.class, pipe.readEnd()::target);
     }
 
