@@ -51,6 +51,12 @@ public final class EchoServerMain {
     private final PrintStream out = System.out;
     private final HandlerPool handlers;
     private final StoreSupervisor store;
+    /**
+     * Held while a child is spawned. A spawn closes in the child every descriptor it finds open
+     * and not meant for it; a pipe made meanwhile by another thread's spawn (for that child's
+     * output) would slip through, so the pool and the supervisor never spawn at once.
+     */
+    private final Object spawning = new Object();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile boolean stopping;
     private volatile int exitCode;
@@ -63,8 +69,8 @@ public final class EchoServerMain {
         this.listener = listener;
         this.frames = frames;
         this.events = events;
-        this.handlers = new HandlerPool(options, board, Fd.of(fdOf(listener)), frames, events, out, this::requestStop);
-        this.store = new StoreSupervisor(options, board, frames, out, this::requestStop);
+        this.handlers = new HandlerPool(options, board, Fd.of(fdOf(listener)), frames, events, out, this::requestStop, spawning);
+        this.store = new StoreSupervisor(options, board, frames, out, this::requestStop, spawning);
     }
 
     /** The JVM options a server process needs: it reads a socket's descriptor number. */

@@ -37,6 +37,7 @@ final class HandlerPool {
     private final Pipe events;
     private final PrintStream out;
     private final IntConsumer requestStop;
+    private final Object spawning;
     private final Map<Integer, ChildProcess> starting = new LinkedHashMap<>();
     private final Map<Integer, ChildProcess> spares = new LinkedHashMap<>();
     private final Map<Integer, ChildProcess> busy = new LinkedHashMap<>();
@@ -49,9 +50,10 @@ final class HandlerPool {
      * @param frames the pipe to the storing process; handlers inherit its write end
      * @param events the pipe on which handlers say "ready", "took a client", "free again"
      * @param requestStop asks the server to stop, with this exit code
+     * @param spawning held while a child is spawned (see {@link EchoServerMain})
      */
     HandlerPool(EchoServer.Options options, StatusBoard board, Fd listener, Pipe frames, Pipe events, PrintStream out,
-            IntConsumer requestStop) {
+            IntConsumer requestStop, Object spawning) {
         this.options = options;
         this.board = board;
         this.listener = listener;
@@ -59,6 +61,7 @@ final class HandlerPool {
         this.events = events;
         this.out = out;
         this.requestStop = requestStop;
+        this.spawning = spawning;
     }
 
     private int wantedSpares() {
@@ -82,13 +85,16 @@ final class HandlerPool {
     /** posix_spawn(3) of a handler JVM with the listening socket as descriptor 0 and both pipes' write ends. */
     private void spawn() throws IOException {
         int id = ++nextId;
-        ChildProcess handler = jvm(ChildProcess.builder())
-                .main(EchoHandler.class, Integer.toString(id), Integer.toString(frames.writeEnd().number()),
-                        Integer.toString(events.writeEnd().number()), board.path().toString(), Integer.toString(wantedSpares()))
-                .stdin(listener)
-                .inherit(frames.writeEnd(), events.writeEnd())
-                .showOutput(true)
-                .start();
+        ChildProcess handler;
+        synchronized (spawning) {
+            handler = jvm(ChildProcess.builder())
+                    .main(EchoHandler.class, Integer.toString(id), Integer.toString(frames.writeEnd().number()),
+                            Integer.toString(events.writeEnd().number()), board.path().toString(), Integer.toString(wantedSpares()))
+                    .stdin(listener)
+                    .inherit(frames.writeEnd(), events.writeEnd())
+                    .showOutput(true)
+                    .start();
+        }
         starting.put(id, handler);
         board.add(StatusBoard.HANDLERS_STARTED, 1);
     }

@@ -25,16 +25,20 @@ final class StoreSupervisor {
     private final Pipe frames;
     private final PrintStream out;
     private final IntConsumer requestStop;
+    private final Object spawning;
     private volatile boolean stopping;
     private ChildProcess store;
     private int failures;
 
-    StoreSupervisor(EchoServer.Options options, StatusBoard board, Pipe frames, PrintStream out, IntConsumer requestStop) {
+    /** @param spawning held while a child is spawned (see {@link EchoServerMain}) */
+    StoreSupervisor(EchoServer.Options options, StatusBoard board, Pipe frames, PrintStream out, IntConsumer requestStop,
+            Object spawning) {
         this.options = options;
         this.board = board;
         this.frames = frames;
         this.out = out;
         this.requestStop = requestStop;
+        this.spawning = spawning;
     }
 
     /** posix_spawn(3) of the storing JVM, which inherits the frames pipe's read end. */
@@ -46,12 +50,14 @@ final class StoreSupervisor {
         List<String> args = new ArrayList<>(List.of(Integer.toString(frames.readEnd().number()), options.store().toString(),
                 board.path().toString(), Integer.toString(options.maxLine())));
         if (restart) args.add("--restart");
-        store = ChildProcess.builder()
-                .main(MessageStore.class, args.toArray(String[]::new))
-                .inherit(frames.readEnd())
-                .jvmOption("-Xmx512m")
-                .showOutput(true)
-                .start();
+        synchronized (spawning) {
+            store = ChildProcess.builder()
+                    .main(MessageStore.class, args.toArray(String[]::new))
+                    .inherit(frames.readEnd())
+                    .jvmOption("-Xmx512m")
+                    .showOutput(true)
+                    .start();
+        }
         board.set(StatusBoard.STORE_PID, store.pid());
     }
 
