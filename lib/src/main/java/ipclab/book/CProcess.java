@@ -95,12 +95,14 @@ public final class CProcess implements AutoCloseable {
         } catch (IOException e) {
             p.close();
             throw new IllegalStateException("cannot start " + displayName + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            throw p.interrupted("starting it");
         }
         return p;
     }
 
     private void spawn(Path launcher, Path binary, List<String> args, Map<String, String> env, String input,
-                       long limitMillis) throws IOException {
+                       long limitMillis) throws IOException, InterruptedException {
         int[] life, report, out, in = null;
         long spawned;
         // The same lock as the library's child JVMs: while it is held no other child is
@@ -126,7 +128,7 @@ public final class CProcess implements AutoCloseable {
                     if (!keep.contains(fd)) actions.add(SpawnFileAction.close(fd));
                 }
                 List<String> argv = new ArrayList<>(List.of(launcher.toString(), Integer.toString(life[0]),
-                        Integer.toString(report[1]), Long.toString(limitMillis), binary.toString()));
+                        Integer.toString(report[1]), Long.toString(limitMillis), binary.toString(), command));
                 argv.addAll(args);
                 List<String> envp = new ArrayList<>();
                 for (Map.Entry<String, String> e : env.entrySet()) envp.add(e.getKey() + "=" + e.getValue());
@@ -152,18 +154,8 @@ public final class CProcess implements AutoCloseable {
         // Until the pid is known, pid() and close() cannot name the group.
         synchronized (this) {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            boolean interrupted = false;
             while (pid < 0 && !launcherGone && System.nanoTime() < deadline) {
-                try {
-                    wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                    break;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while the launcher started");
+                wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             }
             if (pid < 0) throw new IOException(launchError != null ? launchError : "the launcher did not report the program's pid");
         }
@@ -343,7 +335,7 @@ public final class CProcess implements AutoCloseable {
      * @throws CancellationException when the waiting thread is interrupted; the group is killed first
      */
     public CRun waitFor(Duration limit) {
-        if (!ran) return new CRun(false, -1, 0, false, "", Duration.ZERO);
+        if (!ran) return new CRun(false, -1, 0, false, "", Duration.ZERO, limit);
         long deadline = System.nanoTime() + limit.toNanos();
         boolean done = false;
         try {
@@ -354,10 +346,10 @@ public final class CProcess implements AutoCloseable {
                     wait(Math.max(1, left / 1_000_000));
                 }
                 done = true;
-                if (mainEnded) return result(false, mainEndedNanos);
+                if (mainEnded) return result(false, mainEndedNanos, limit);
             }
             close();
-            return result(true, System.nanoTime());
+            return result(true, System.nanoTime(), limit);
         } catch (InterruptedException e) {
             throw interrupted("waiting for it to exit");
         } finally {
@@ -365,9 +357,12 @@ public final class CProcess implements AutoCloseable {
         }
     }
 
-    /** For {@link CProgram#run}: waits until nothing of the run remains, killing the group after {@code limit}. */
-    CRun awaitEnd(Duration limit) {
-        long deadline = System.nanoTime() + limit.toNanos();
+    /**
+     * For {@link CProgram#run}: waits until nothing of the run remains. The launcher kills the
+     * group after {@code runLimit}; after {@code backstop} this JVM does it.
+     */
+    CRun awaitEnd(Duration runLimit, Duration backstop) {
+        long deadline = System.nanoTime() + backstop.toNanos();
         boolean done = false;
         try {
             synchronized (this) {
@@ -377,10 +372,10 @@ public final class CProcess implements AutoCloseable {
                     wait(Math.max(1, left / 1_000_000));
                 }
                 done = true;
-                if (launcherGone && outputDone) return result(timedOut, finishedNanos);
+                if (launcherGone && outputDone) return result(timedOut, finishedNanos, runLimit);
             }
             close();
-            return result(true, System.nanoTime());
+            return result(true, System.nanoTime(), runLimit);
         } catch (InterruptedException e) {
             throw interrupted("waiting for it to end");
         } finally {
@@ -388,9 +383,9 @@ public final class CProcess implements AutoCloseable {
         }
     }
 
-    private synchronized CRun result(boolean cutShort, long endNanos) {
+    private synchronized CRun result(boolean cutShort, long endNanos, Duration limit) {
         int status = signal != 0 ? 128 + signal : exitCode;
-        return new CRun(true, status, signal, cutShort || timedOut, output(), Duration.ofNanos(endNanos - startNanos));
+        return new CRun(true, status, signal, cutShort || timedOut, output(), Duration.ofNanos(endNanos - startNanos), limit);
     }
 
     private String endedAs() {

@@ -2,7 +2,8 @@
  * process hygiene. Not one of the book's programs: the library compiles it like them and
  * starts it with posix_spawn(3), because the JVM cannot fork().
  *
- * usage: launcher LIFELINE-FD REPORT-FD LIMIT-MS PROGRAM [ARG...]
+ * usage: launcher LIFELINE-FD REPORT-FD LIMIT-MS PROGRAM ARGV0 [ARG...]
+ *   PROGRAM is the binary's path; ARGV0 the name it sees as argv[0] ("./pipe1", as from a shell).
  *
  * - The program runs in a new process group of its own (setpgid), so one kill(-pgid) reaches
  *   it and every process it forks.
@@ -76,8 +77,8 @@ static int copy_output(int master) {
 }
 
 int main(int argc, char *argv[]) {
-    if (argc < 5) {
-        fprintf(stderr, "usage: %s LIFELINE-FD REPORT-FD LIMIT-MS PROGRAM [ARG...]\n", argv[0]);
+    if (argc < 6) {
+        fprintf(stderr, "usage: %s LIFELINE-FD REPORT-FD LIMIT-MS PROGRAM ARGV0 [ARG...]\n", argv[0]);
         return 2;
     }
     int lifeline = atoi(argv[1]);
@@ -133,7 +134,7 @@ int main(int argc, char *argv[]) {
             dup2(slave, STDOUT_FILENO);
             dup2(slave, STDERR_FILENO);
         }
-        execv(argv[4], argv + 4);
+        execv(argv[4], argv + 5);
         fprintf(stderr, "launcher: cannot run %s: %s\n", argv[4], strerror(errno));
         _exit(127);
     }
