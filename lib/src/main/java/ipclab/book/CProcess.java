@@ -36,7 +36,7 @@ import jnr.posix.SpawnFileAction;
  * launcher with {@code posix_spawn(3)}; the launcher forks the program into a new process group,
  * reaps every process of the group (it is their child subreaper), and kills the whole group when
  * its lifeline from the JVM ends. The JVM holds the lifeline's only write end, so the group dies
- * with the JVM however the JVM ends (a restart of the notebook's kernel, {@code kill -9}), and
+ * with the JVM however the JVM ends (a restart of the notebook's kernel (JJava), {@code kill -9}), and
  * {@link #close()} ends it on purpose.
  *
  * <p>The program's standard output and error are a pseudo-terminal, as in the book's terminal
@@ -127,11 +127,14 @@ public final class CProcess implements AutoCloseable {
                 for (int fd : openDescriptors()) {
                     if (!keep.contains(fd)) actions.add(SpawnFileAction.close(fd));
                 }
-                List<String> argv = new ArrayList<>(List.of(launcher.toString(), Integer.toString(life[0]),
-                        Integer.toString(report[1]), Long.toString(limitMillis), binary.toString(), command));
+                List<String> argv = new ArrayList<>(List.of("ipclab-launcher", command));
                 argv.addAll(args);
                 List<String> envp = new ArrayList<>();
-                for (Map.Entry<String, String> e : env.entrySet()) envp.add(e.getKey() + "=" + e.getValue());
+                for (Map.Entry<String, String> e : env.entrySet()) {
+                    if (!e.getKey().startsWith("IPCLAB_")) envp.add(e.getKey() + "=" + e.getValue());
+                }
+                envp.addAll(List.of("IPCLAB_PROGRAM=" + binary, "IPCLAB_LIFELINE=" + life[0], "IPCLAB_REPORT=" + report[1],
+                        "IPCLAB_LIMIT_MS=" + limitMillis));
                 spawned = Posix.jnr().posix_spawnp(launcher.toString(), actions, argv, envp);
             } finally {
                 for (int fd : childSide) Posix.close(fd);

@@ -2,24 +2,30 @@
  * process hygiene. Not one of the book's programs: the library compiles it like them and
  * starts it with posix_spawn(3), because the JVM cannot fork().
  *
- * usage: launcher LIFELINE-FD REPORT-FD LIMIT-MS PROGRAM ARGV0 [ARG...]
- *   PROGRAM is the binary's path; ARGV0 the name it sees as argv[0] ("./pipe1", as from a shell).
+ * usage: ipclab-launcher ARGV0 [ARG...]
+ *   with, in the environment (removed before the program starts):
+ *   IPCLAB_PROGRAM     the program's binary; it sees ARGV0 as its argv[0] ("./pipe1", as from a shell)
+ *   IPCLAB_LIFELINE    the descriptor of the lifeline's read end (below)
+ *   IPCLAB_REPORT      the descriptor the launcher reports on (below)
+ *   IPCLAB_LIMIT_MS    how long the group may live, in milliseconds (0: no limit)
+ * The settings travel in the environment so that the command line, which process listings
+ * show, reads "ipclab-launcher ./pipe1".
  *
  * - The program runs in a new process group of its own (setpgid), so one kill(-pgid) reaches
  *   it and every process it forks.
- * - LIFELINE-FD is the read end of a pipe whose only write end the JVM holds. However the JVM
- *   ends (restart of the notebook's kernel, kill -9), the OS kernel closes that write end, poll()
+ * - The lifeline is the read end of a pipe whose only write end the JVM holds. However the JVM
+ *   ends (a restart of the notebook's kernel (JJava), kill -9), the OS kernel closes that write end, poll()
  *   here reports end of file, and the whole group is killed. The JVM closes it on purpose to
  *   stop the program.
  * - The launcher is a child subreaper (prctl PR_SET_CHILD_SUBREAPER): a process of the group
  *   whose parent exits is re-parented to it instead of to init, and it reaps every such orphan.
  *   It exits once it has no child left, so its exit means "nothing of this run remains".
- * - After LIMIT-MS milliseconds (0: no limit) the group is killed.
+ * - After IPCLAB_LIMIT_MS milliseconds the group is killed.
  * - The program's standard output and error are a pseudo-terminal, as when the book's programs
- *   run in a terminal: stdio buffers by line there, not by 4 KiB blocks as on a pipe. The
+ *   run in a terminal: stdio buffers by line there, not in blocks as on a pipe. The
  *   launcher copies it to its own standard output (the JVM's pipe). Without a pseudo-terminal
  *   the program writes to the pipe directly.
- * - REPORT-FD gets one line per event: "pid N", then "exit N" or "signal N" for the program,
+ * - The report descriptor gets one line per event: "pid N", then "exit N" or "signal N" for the program,
  *   "timeout" if the limit struck first.
  * - SIGTERM, SIGINT or SIGHUP to the launcher kill the group too. */
 #define _GNU_SOURCE
@@ -77,13 +83,15 @@ static int copy_output(int master) {
 }
 
 int main(int argc, char *argv[]) {
-    if (argc < 6) {
-        fprintf(stderr, "usage: %s LIFELINE-FD REPORT-FD LIMIT-MS PROGRAM ARGV0 [ARG...]\n", argv[0]);
+    const char *program = getenv("IPCLAB_PROGRAM"), *life_fd = getenv("IPCLAB_LIFELINE"),
+               *report_env = getenv("IPCLAB_REPORT"), *limit_ms = getenv("IPCLAB_LIMIT_MS");
+    if (argc < 2 || program == NULL || life_fd == NULL || report_env == NULL || limit_ms == NULL) {
+        fprintf(stderr, "usage: IPCLAB_PROGRAM=... IPCLAB_LIFELINE=FD IPCLAB_REPORT=FD IPCLAB_LIMIT_MS=N %s ARGV0 [ARG...]\n", argv[0]);
         return 2;
     }
-    int lifeline = atoi(argv[1]);
-    report_fd = atoi(argv[2]);
-    long long limit = atoll(argv[3]);
+    int lifeline = atoi(life_fd);
+    report_fd = atoi(report_env);
+    long long limit = atoll(limit_ms);
     long long deadline = limit > 0 ? now_ms() + limit : -1;
     fcntl(lifeline, F_SETFD, FD_CLOEXEC);
     fcntl(report_fd, F_SETFD, FD_CLOEXEC);
@@ -134,8 +142,12 @@ int main(int argc, char *argv[]) {
             dup2(slave, STDOUT_FILENO);
             dup2(slave, STDERR_FILENO);
         }
-        execv(argv[4], argv + 5);
-        fprintf(stderr, "launcher: cannot run %s: %s\n", argv[4], strerror(errno));
+        unsetenv("IPCLAB_PROGRAM");
+        unsetenv("IPCLAB_LIFELINE");
+        unsetenv("IPCLAB_REPORT");
+        unsetenv("IPCLAB_LIMIT_MS");
+        execv(program, argv + 1);
+        fprintf(stderr, "launcher: cannot run %s: %s\n", program, strerror(errno));
         _exit(127);
     }
     setpgid(pid, pid); /* also here, so the group exists whichever process runs first */
