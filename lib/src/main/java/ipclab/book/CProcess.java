@@ -67,6 +67,8 @@ public final class CProcess implements AutoCloseable {
     private boolean timedOut;
     private boolean launcherGone;
     private boolean outputDone;
+    private long pumped; // bytes of output read so far
+    private long outputAtExit = -1; // bytes the program's output had reached when it exited (-1: unknown)
     private long finishedNanos;
     private String launchError;
 
@@ -348,6 +350,11 @@ public final class CProcess implements AutoCloseable {
                     if (left <= 0) break;
                     wait(Math.max(1, left / 1_000_000));
                 }
+                // Then everything it wrote before it exited, so the result's output is whole.
+                long outputDeadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+                while (mainEnded && !outputDone && pumped < outputAtExit && System.nanoTime() < outputDeadline) {
+                    wait(Math.max(1, (outputDeadline - System.nanoTime()) / 1_000_000));
+                }
                 done = true;
                 if (mainEnded) return result(false, mainEndedNanos, limit);
             }
@@ -448,6 +455,11 @@ public final class CProcess implements AutoCloseable {
         return launcherGone;
     }
 
+    /** The launcher's pid: it stays in this JVM's process group, so a signal to that group reaches it. */
+    long launcherPid() {
+        return launcherPid;
+    }
+
     /** Closes the JVM's end of the lifeline, as the OS kernel does when the JVM dies. */
     synchronized void closeLifeline() {
         if (lifeline < 0) return;
@@ -479,6 +491,7 @@ public final class CProcess implements AutoCloseable {
             while (true) {
                 int n = Posix.read(fd, bytes.array(), bytes.position(), bytes.remaining());
                 if (n > 0) bytes.position(bytes.position() + n);
+                long total = n > 0 ? n : 0;
                 bytes.flip();
                 decoder.decode(bytes, chars, n <= 0);
                 if (n <= 0) decoder.flush(chars);
@@ -486,6 +499,10 @@ public final class CProcess implements AutoCloseable {
                 chars.flip();
                 emit(chars.toString());
                 chars.clear();
+                synchronized (this) {
+                    pumped += total;
+                    notifyAll();
+                }
                 if (n <= 0) break;
             }
         } catch (IOException e) {
@@ -571,6 +588,7 @@ public final class CProcess implements AutoCloseable {
             case "exit", "signal" -> {
                 if (parts[0].equals("exit")) exitCode = Integer.parseInt(parts[1]);
                 else signal = Integer.parseInt(parts[1]);
+                if (parts.length > 2) outputAtExit = Long.parseLong(parts[2]);
                 mainEnded = true;
                 mainEndedNanos = System.nanoTime();
             }

@@ -25,8 +25,9 @@
  *   run in a terminal: stdio buffers by line there, not in blocks as on a pipe. The
  *   launcher copies it to its own standard output (the JVM's pipe). Without a pseudo-terminal
  *   the program writes to the pipe directly.
- * - The report descriptor gets one line per event: "pid N", then "exit N" or "signal N" for the program,
- *   "timeout" if the limit struck first.
+ * - The report descriptor gets one line per event: "pid N"; "timeout" if the limit struck;
+ *   "exit N BYTES" or "signal N BYTES" when the program itself has ended, where BYTES counts the
+ *   output copied until then (-1 without a pseudo-terminal).
  * - SIGTERM, SIGINT or SIGHUP to the launcher kill the group too. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -64,6 +65,16 @@ static void report(const char *what, long value) {
     write_all(report_fd, line, n);
 }
 
+/* Bytes copied from the pseudo-terminal so far. */
+static long long copied = 0;
+
+/* How the program ended, and how many bytes of output came before: the JVM waits for those. */
+static void report_end(const char *how, int value, int counted) {
+    char line[96];
+    int n = snprintf(line, sizeof line, "%s %d %lld\n", how, value, counted ? copied : -1LL);
+    write_all(report_fd, line, n);
+}
+
 static long long now_ms(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -76,6 +87,7 @@ static int copy_output(int master) {
     ssize_t n = read(master, buf, sizeof buf);
     if (n > 0) {
         write_all(STDOUT_FILENO, buf, n);
+        copied += n;
         return 1;
     }
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) return 1;
@@ -105,7 +117,7 @@ int main(int argc, char *argv[]) {
     sigaddset(&handled, SIGINT);
     sigaddset(&handled, SIGHUP);
     sigprocmask(SIG_BLOCK, &handled, &old);
-    int sigfd = signalfd(-1, &handled, SFD_CLOEXEC);
+    int sigfd = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK); /* read until EAGAIN, never wait */
 
     int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), slave = -1;
     if (master >= 0 && grantpt(master) == 0 && unlockpt(master) == 0) {
@@ -123,6 +135,7 @@ int main(int argc, char *argv[]) {
         close(master);
         master = -1;
     }
+    if (master >= 0) fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
 
     pid_t parent = getpid();
     pid_t pid = fork();
@@ -185,8 +198,7 @@ int main(int argc, char *argv[]) {
         if (ready > 0 && (p[i_sig].revents & POLLIN)) {
             struct signalfd_siginfo info;
             while (read(sigfd, &info, sizeof info) == (ssize_t) sizeof info) {
-                if (info.ssi_signo != SIGCHLD) kill_now = 1;
-                if (info.ssi_signo == SIGCHLD) break; /* reaped below; signals merge anyway */
+                if (info.ssi_signo != SIGCHLD) kill_now = 1; /* SIGCHLD: reaped below */
             }
         }
         if (ready > 0 && i_life >= 0 && p[i_life].revents) {
@@ -212,8 +224,21 @@ int main(int argc, char *argv[]) {
         pid_t w;
         while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
             if (w == pid) {
-                if (WIFEXITED(status)) report("exit", WEXITSTATUS(status));
-                else if (WIFSIGNALED(status)) report("signal", WTERMSIG(status));
+                /* What the program wrote before it exited reaches the pseudo-terminal's other
+                 * side a moment later (the OS kernel moves it asynchronously): copy until the
+                 * terminal has been quiet for 20 ms (at most 500 ms), then report. */
+                long long until = now_ms() + 500;
+                while (master >= 0 && now_ms() < until) {
+                    struct pollfd q = { .fd = master, .events = POLLIN };
+                    if (poll(&q, 1, 20) <= 0) break;
+                    if (!copy_output(master)) {
+                        close(master);
+                        master = -1;
+                    }
+                }
+                int counted = master >= 0 || copied > 0;
+                if (WIFEXITED(status)) report_end("exit", WEXITSTATUS(status), counted);
+                else if (WIFSIGNALED(status)) report_end("signal", WTERMSIG(status), counted);
             }
         }
         if (w < 0 && errno == ECHILD) children = 0;
