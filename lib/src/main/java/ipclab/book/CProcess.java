@@ -146,6 +146,9 @@ public final class CProcess implements AutoCloseable {
         if (spawned <= 0) {
             for (int fd : new int[] {report[0], out[0]}) Posix.close(fd);
             if (in != null) Posix.close(in[1]);
+            synchronized (this) {
+                launcherGone = outputDone = mainEnded = true; // nothing to wait for
+            }
             throw new IOException("posix_spawnp(" + launcher + ") failed");
         }
         launcherPid = spawned;
@@ -287,7 +290,7 @@ public final class CProcess implements AutoCloseable {
             ProcessTree.Proc proc = ProcessTree.read(p);
             if (proc != null) found.add(proc);
         }
-        found.sort((a, b) -> a.pid() == group ? -1 : b.pid() == group ? 1 : Long.compare(a.pid(), b.pid()));
+        found.sort(java.util.Comparator.comparing((ProcessTree.Proc p) -> p.pid() != group).thenComparingLong(ProcessTree.Proc::pid));
         return found;
     }
 
