@@ -33,6 +33,7 @@ html_theme_options = {
     "use_fullscreen_button": False,
     "use_repository_button": False,
     "navigation_with_keys": False,
+    "navbar_persistent": [],        # search lives in the sidebar (Ctrl+K)
 }
 html_static_path = ["_static"]
 html_css_files = ["book.css"]
