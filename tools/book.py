@@ -282,9 +282,11 @@ def main(argv=None):
         print("\n".join(warnings[:40]), file=sys.stderr)
         sys.exit(f"book: sphinx-build {'failed' if build.returncode else 'warned'} (log: {log})")
 
-    # The themes copy two of their Jinja templates into _static; they are not pages.
-    for macros in glob.glob(os.path.join(out, "_static", "*webpack-macros.html")):
-        os.remove(macros)
+    # The themes copy two of their Jinja templates into _static (they are not pages), and source
+    # maps of their minified scripts, which only a browser's developer tools ask for (3 MB).
+    for extra in [*glob.glob(os.path.join(out, "_static", "*webpack-macros.html")),
+                  *glob.glob(os.path.join(out, "_static", "**", "*.map"), recursive=True)]:
+        os.remove(extra)
     # The notebooks to download, beside the pages; index.html opens the course index.
     os.makedirs(os.path.join(out, "notebooks"), exist_ok=True)
     for name in names:

@@ -64,8 +64,9 @@ def launch_links(app, pagename, templatename, context, doctree):
                   f'<img src="{html.escape(context["pathto"]("_static/binder-badge.svg", 1))}" alt="">'
                   f'Run this notebook on Binder</a>')
     else:
-        binder = (f'<span class="binder-link binder-missing" title="{html.escape(LINKS["missing"])}">'
-                  f'Run on Binder: no link here, because {html.escape(LINKS["missing"])}.</span>')
+        command = "make book REMOTE=https://github.com/OWNER/REPO"
+        why = html.escape(LINKS["missing"]).replace(command, f"<code>{command}</code>")
+        binder = f'<span class="binder-link binder-missing">Run on Binder: no link here, because {why}.</span>'
     download = (f'<a class="download-link" href="{html.escape(context["pathto"]("notebooks/" + name, 1))}" '
                 f'download="{html.escape(name)}">Download {html.escape(name)}</a>')
     context["body"] = f'<div class="launch-links">{binder}{download}</div>\n' + context["body"]
