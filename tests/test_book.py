@@ -9,6 +9,7 @@ import glob
 import json
 import os
 import re
+import subprocess
 import sys
 import time
 from urllib.parse import unquote, urlsplit
@@ -114,6 +115,23 @@ def test_every_internal_link_and_image_resolves(site):
                     broken.append(f"{os.path.relpath(path, site)}: {tag} {target} (no such anchor)")
     assert not broken, "\n".join(broken[:30])
     assert checked > 100, checked
+
+
+def test_a_fresh_clone_builds_the_site(site, tmp_path):
+    """What is committed is enough: a clone renders the notebooks executed above. Its remote is a
+    local path, so each page says why there is no Binder link and how to get one."""
+    clone = tmp_path / "clone"
+    done = subprocess.run(["git", "clone", "-q", ROOT, str(clone)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    os.symlink(os.path.join(ROOT, "lib", "target"), clone / "lib" / "target")  # the jar `make setup` builds
+    out = tmp_path / "book"
+    code, tail, _ = run_logged([sys.executable, str(clone / "tools" / "book.py"), "--out", str(out),
+                                "--executed", str(site) + "-src"], str(tmp_path / "build.log"), timeout=300,
+                               cwd=str(clone))
+    assert code == 0, f"the build from a fresh clone failed:\n{tail}"
+    assert sorted(p.name for p in out.glob("[0-9][0-9]-*.html")) == [n[: -len(".ipynb")] + ".html" for n in NAMES]
+    missing = soup(out / "02-pipe1.html").select_one(".binder-missing")
+    assert missing and "make book REMOTE=https://github.com/OWNER/REPO" in missing.get_text(), missing
 
 
 def test_binder_link_needs_a_public_remote():

@@ -166,19 +166,23 @@ def execute(path, dest, stub, timeout=180):
         client = NotebookClient(nb, kernel_name="java", timeout=timeout, startup_timeout=120,
                                 allow_errors=True, shutdown_kernel="immediate",
                                 resources={"metadata": {"path": NOTEBOOKS}})
-        ran = False
+        ran, stopped = False, []
         try:
             with open(log, "ab") as err, client.setup_kernel(stderr=err):
                 for index, cell in enumerate(nb.cells):
                     if cell.cell_type == "code" and not is_exercise(cell):
                         ran = True
-                        client.execute_cell(cell, index)
+                        try:
+                            client.execute_cell(cell, index)
+                        except Exception as e:  # a cell timed out, or the kernel died: stop here
+                            stopped.append(f"cell {index} {cell.metadata.get('tags', [])}: {type(e).__name__}: {e}")
+                            break
             break
         except RuntimeError as e:
             if ran or attempt == 2 or "Kernel died" not in str(e):
                 raise
     nbformat.write(nb, dest)
-    return name, time.monotonic() - started, problems_of(nb)
+    return name, time.monotonic() - started, stopped + problems_of(nb)
 
 
 def from_executed(path, folder, dest, stub):
