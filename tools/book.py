@@ -291,6 +291,8 @@ def main(argv=None):
     for extra in [*glob.glob(os.path.join(out, "_static", "*webpack-macros.html")),
                   *glob.glob(os.path.join(out, "_static", "**", "*.map"), recursive=True)]:
         os.remove(extra)
+    if os.path.isdir(os.path.join(out, "_sources")) and not os.listdir(os.path.join(out, "_sources")):
+        os.rmdir(os.path.join(out, "_sources"))  # html_copy_source is off; Sphinx leaves it empty
     # The notebooks to download, beside the pages; index.html opens the course index.
     os.makedirs(os.path.join(out, "notebooks"), exist_ok=True)
     for name in names:
