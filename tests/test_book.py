@@ -2,8 +2,8 @@
 error output and no answer published, every internal link and image resolving, and the home page
 and a chapter page as Chromium shows them from file:// (screenshots in test-output/).
 
-The build executes every notebook (one to three minutes on two cores, with the load). With BOOK_EXECUTED=DIR
-it renders the notebooks already executed in DIR instead (tools/book.py).
+The build executes every notebook: one to three minutes on two cores, depending on the load.
+With BOOK_EXECUTED=DIR it renders the notebooks already executed in DIR instead (tools/book.py).
 """
 import glob
 import json
