@@ -10,7 +10,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 # Server settings shared with Binder (etc/jupyter): new notebooks get the `java` kernel.
 export JUPYTER_CONFIG_PATH := $(CURDIR)/etc/jupyter$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))
 
-.PHONY: setup lab test test-java test-notebooks bench jshell assignment binder-link clean prereqs
+.PHONY: setup lab test test-java test-notebooks bench jshell assignment binder-link book clean prereqs
 
 setup: prereqs $(BIN)/.installed $(JAR)
 	@$(BIN)/python tools/kernelspec.py
@@ -62,6 +62,13 @@ assignment: setup
 # The mybinder.org launch link (and README badge) for this clone's git remote, opening the index.
 binder-link:
 	@$(PYTHON) tools/binder_link.py $(if $(REMOTE),--remote $(REMOTE)) $(if $(REF),--ref $(REF))
+
+# The course as a static website in build/book/ (open build/book/index.html): every notebook
+# executed on the `java` kernel (exercises as handed out, not run), rendered by Sphinx + myst-nb.
+# Each page's Binder link follows the git remote, or REMOTE=... REF=... as for binder-link.
+# BOOK_EXECUTED=DIR renders notebooks already executed in DIR instead of running them again.
+book: setup
+	$(BIN)/python tools/book.py --out build/book $(if $(REMOTE),--remote $(REMOTE)) $(if $(REF),--ref $(REF))
 
 clean:
 	mvn -q clean
