@@ -159,7 +159,7 @@ final class ChildArchive {
 
     /**
      * Files made before the jar was built belong to earlier builds and never match again.
-     * Newer ones may serve another JDK, or another kernel that is using them right now.
+     * Newer ones may serve another JDK, or another notebook's JVM that is using them right now.
      */
     private static void removeStale(Path jar) {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(jar.getParent(), "ipclab-child-*.{jsa,jar}")) {

@@ -32,7 +32,7 @@ public final class Check {
             "ipc-kernel", new Choice("q2", 'B',
                     "Only the OS kernel can reach into two processes' worlds: it owns the pipe's buffer and both descriptor tables.",
                     Map.of('A', "Speed is not the reason: a pipe copies bytes twice, through the OS kernel.",
-                            'C', "The JVM is one process here; the question is about two processes.",
+                            'C', "The JVM forbids nothing here: two C programs meet the same wall. What keeps a process out of another's memory?",
                             'D', "Java has pipes only because the operating system provides them.")),
             "pipe-owner", new Choice("q3a", 'B',
                     "The OS kernel owns the pipe; fork() copies the descriptors (posix_spawn here passes on those it is told to keep), so both processes refer to the one pipe.",

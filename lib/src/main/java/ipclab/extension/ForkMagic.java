@@ -24,8 +24,8 @@ import org.dflib.jjava.jupyter.kernel.magic.CellMagic;
 /**
  * {@code %%fork [--timeout SECONDS]}: the cell's code runs in a child process with
  * {@code pid == 0} and in the notebook's JVM with the child's pid, as C code after {@code fork()}.
- * The notebook's variables that the code names are copied into the child; the notebook's side
- * uses them as they are. The cell's result is the child's exit status.
+ * The notebook's variables that the code names are copied into the child; in the notebook's
+ * JVM the code uses them as they are. The cell's result is the child's exit status.
  */
 public final class ForkMagic implements CellMagic<ExitStatus, BaseKernel> {
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
@@ -70,12 +70,12 @@ public final class ForkMagic implements CellMagic<ExitStatus, BaseKernel> {
 
     private static Object slot;
 
-    /** Hands one value to the kernel's JShell, which reads it back with {@code slot()}. */
+    /** Hands one value to the JShell of the notebook's JVM, which reads it back with {@code slot()}. */
     public static Object slot() {
         return slot;
     }
 
-    /** The parent's branch is the kernel going on after fork(): its assignments must stick. */
+    /** The parent's branch is the notebook's JVM going on after fork(): its assignments must stick. */
     private static void writeBack(BaseKernel kernel, Fork fork, Map<String, Object> before, Map<String, String> types) {
         for (Map.Entry<String, Object> e : fork.parentValues().entrySet()) {
             Object old = before.get(e.getKey());

@@ -31,19 +31,26 @@ public final class StoreExercise {
 
     private StoreExercise() {}
 
-    /** Three clients' pieces in the order a pipe might deliver them. */
+    /**
+     * Four clients' pieces in the order a pipe might deliver them. Client 4 is still connected
+     * when they end, in the middle of a line: that line is not complete yet, so it is not stored.
+     */
     public static List<Piece> pieces() {
         return List.of(
                 new Piece(1, "hello fr", false),
                 new Piece(2, "good mor", false),
                 new Piece(1, "om one\nsecond li", false),
                 new Piece(3, "a whole line\n", false),
+                new Piece(4, "four is still typ", false),
                 new Piece(2, "ning from two\n", false),
                 new Piece(1, "ne from one\n", false),
                 new Piece(3, "and a partial one", true),
                 new Piece(2, "two says bye\n", true),
                 new Piece(1, "", true));
     }
+
+    /** The unfinished line of client 4, which has not left: storing it would be a mistake. */
+    private static final String STILL_TYPING = "four is still typ";
 
     /** What the store must hold, in some order that keeps each client's own order. */
     private static Map<Integer, List<String>> expected() {
@@ -67,6 +74,10 @@ public final class StoreExercise {
         Map<String, Integer> owner = new HashMap<>();
         want.forEach((client, lines) -> lines.forEach(l -> owner.put(l, client)));
         for (String line : got) {
+            if (line.equals(STILL_TYPING)) {
+                throw new NotYet("Client 4 has not left: \"" + STILL_TYPING + "\" is the start of a line still coming, so it stays in"
+                        + " client 4's buffer. Store a partial line only when its client leaves (piece.last()).");
+            }
             if (line.contains("\n")) throw new NotYet("A stored line still holds its newline: \"" + line.replace("\n", "\\n") + "\". Store the text before it.");
             if (!owner.containsKey(line)) {
                 throw new NotYet("\"" + line + "\" is not a line any client sent: keep one buffer per client, so pieces of different clients never meet.");
