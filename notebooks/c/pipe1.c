@@ -1,5 +1,5 @@
 /* pipe1.c: one pipe, one message from the child to the parent.
- * After the book's pipe1.c (TCP/IP Network Programming, chapter 11, listing 11.1: 11.1.1).
+ * After the book's pipe1.c (TCP/IP Network Programming, chapter 11, 11.1.1).
  * No switches.
  *
  * pipe() gives this process both ends of one pipe; fork() copies the two descriptors (not the

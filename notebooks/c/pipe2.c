@@ -1,7 +1,7 @@
 /* pipe2.c: one pipe used in both directions, and why that needs a sleep().
  * After the book's pipe2.c (TCP/IP Network Programming, chapter 11, 11.1.2).
- * Switch: -DNO_SLEEP leaves out the child's sleep(2), the line the book asks the reader to
- *         comment out.
+ * Switch: -DNO_SLEEP leaves out the child's sleep(2): the book explains what goes wrong when
+ *         that line is commented out.
  *
  * Both processes read from the same pipe, and a pipe does not know who wrote a byte: whoever
  * calls read() first gets it. The child writes "Who are you?" and must give the parent time to

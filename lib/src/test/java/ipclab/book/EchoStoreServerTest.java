@@ -214,8 +214,13 @@ class EchoStoreServerTest {
         }
     }
 
-    /** Connects n clients, waits until each has its echo process, then closes them all at once. */
-    private static List<Long> clientsLeaveAtOnce(CProcess server, int n) throws Exception {
+    /**
+     * Connects n clients, waits until each has its echo process, then closes them all at once.
+     * Returns {reaped, zombies} from one moment at which every echo process had exited and the
+     * two added up to n: the book's handler may still reap one later, so both come from the
+     * same look.
+     */
+    private static int[] clientsLeaveAtOnce(CProcess server, int n, boolean untilNoZombie) throws Exception {
         int port = port(server);
         List<Socket> clients = new ArrayList<>();
         try {
@@ -227,11 +232,18 @@ class EchoStoreServerTest {
         } finally {
             for (Socket c : clients) c.close();
         }
-        // Settled: every echo process has exited (reaped, or a zombie); only the storing process runs.
-        assertTrue(Procs.within(BOUND, () -> server.processes().stream()
-                .filter(p -> p.ppid() == server.pid() && p.state() != 'Z').count() == 1
-                && reaped(server).size() + server.zombies() == n), server.output() + server.processes());
-        return reaped(server);
+        int[] seen = new int[2];
+        boolean settled = Procs.within(BOUND, () -> {
+            int zombies = server.zombies();
+            int reaped = reaped(server).size();
+            long running = server.processes().stream().filter(p -> p.ppid() == server.pid() && p.state() != 'Z').count();
+            seen[0] = reaped;
+            seen[1] = zombies;
+            // Only the storing process still runs, and every echo process is accounted for.
+            return running == 1 && reaped + zombies == n && server.zombies() == zombies && (!untilNoZombie || zombies == 0);
+        });
+        assertTrue(settled, "reaped " + seen[0] + ", zombies " + seen[1] + "\n" + server.output() + server.processes());
+        return seen;
     }
 
     private static List<Long> reaped(CProcess server) {
@@ -248,18 +260,17 @@ class EchoStoreServerTest {
     void reapingInALoopLeavesNoZombieWhenClientsLeaveAtOnce() throws Exception {
         int n = 8;
         try (CProcess server = start("REAP_ALL", "STORE_UNTIL_EOF")) {
-            List<Long> reaped = clientsLeaveAtOnce(server, n);
-            assertEquals(n, reaped.size(), server.output());
-            assertEquals(0, server.zombies());
+            int[] seen = clientsLeaveAtOnce(server, n, true);
+            assertEquals(n, seen[0], server.output());
+            assertEquals(0, seen[1]);
         }
         try (CProcess server = start("STORE_UNTIL_EOF")) {
             // The book's handler: one waitpid() per signal. Signals that arrive together merge,
             // so some children may stay zombies; how many varies from run to run.
-            List<Long> reaped = clientsLeaveAtOnce(server, n);
-            int zombies = server.zombies();
-            assertEquals(n, reaped.size() + zombies);
-            System.out.println("the book's SIGCHLD handler, " + n + " clients leaving at once: " + reaped.size()
-                    + " reaped, " + zombies + " zombies");
+            int[] seen = clientsLeaveAtOnce(server, n, false);
+            assertEquals(n, seen[0] + seen[1]);
+            System.out.println("the book's SIGCHLD handler, " + n + " clients leaving at once: " + seen[0]
+                    + " reaped, " + seen[1] + " zombies");
         }
     }
 
