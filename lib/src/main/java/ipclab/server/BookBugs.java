@@ -1,10 +1,16 @@
 package ipclab.server;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -44,6 +50,99 @@ public final class BookBugs {
                 throw new IOException("child " + child.pid() + " did not print /" + regex + "/ within " + limit.toMillis() + " ms");
             }
             pause();
+        }
+    }
+
+    /**
+     * Waits until {@code condition} holds, checking it every few milliseconds, at most
+     * {@code limit}. Returns whether it held: a bounded wait for the condition itself.
+     */
+    public static boolean await(BooleanSupplier condition, Duration limit) throws IOException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) return false;
+            pause();
+        }
+        return true;
+    }
+
+    /** How many times {@code regex} is found in {@code text}: lines of a program's output, say. */
+    public static int count(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        int n = 0;
+        while (m.find()) n++;
+        return n;
+    }
+
+    /** Waits (at most {@code limit}) until {@code file} holds at least {@code bytes} bytes; returns its size then. */
+    public static long awaitFileSize(Path file, long bytes, Duration limit) throws IOException {
+        await(() -> sizeOf(file) >= bytes, limit);
+        return sizeOf(file);
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (NoSuchFileException e) {
+            return 0;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The most recently started child of {@code parent} (by start time in /proc), or null if it has none. */
+    public static ProcessTree.Proc newestChild(long parent) throws IOException {
+        ProcessTree.Proc newest = null;
+        long newestStart = -1;
+        for (ProcessTree.Proc p : ProcessTree.of(parent).descendants()) {
+            if (p.ppid() != parent) continue;
+            long start = statField(p.pid(), 22);
+            if (start > newestStart) {
+                newest = p;
+                newestStart = start;
+            }
+        }
+        return newest;
+    }
+
+    /** How many sockets the process has open now: its /proc/PID/fd entries that name a socket. */
+    public static int sockets(long pid) throws IOException {
+        String[] fds = Paths.get("/proc", Long.toString(pid), "fd").toFile().list();
+        if (fds == null) throw new IOException("no process " + pid);
+        int n = 0;
+        for (String fd : fds) {
+            try {
+                if (Files.readSymbolicLink(Paths.get("/proc", Long.toString(pid), "fd", fd)).toString().startsWith("socket:")) n++;
+            } catch (IOException e) {
+                // Closed between the listing and the read.
+            }
+        }
+        return n;
+    }
+
+    /** The pids of the children {@code parent} has now (running or zombie), from /proc. */
+    public static java.util.Set<Long> children(long parent) throws IOException {
+        java.util.Set<Long> pids = new java.util.TreeSet<>();
+        for (ProcessTree.Proc p : ProcessTree.of(parent).descendants()) if (p.ppid() == parent) pids.add(p.pid());
+        return pids;
+    }
+
+    /** CPU time (user and system) the process has used so far, in seconds; -1 if it is gone. */
+    public static double cpuSeconds(long pid) {
+        long user = statField(pid, 14), system = statField(pid, 15);
+        // /proc counts in USER_HZ ticks, 100 per second on Linux.
+        return user < 0 || system < 0 ? -1 : (user + system) / 100.0;
+    }
+
+    /** Field {@code n} (1-based, as in proc(5)) of /proc/PID/stat, or -1 if the process is gone. */
+    private static long statField(long pid, int n) {
+        try {
+            String stat = Files.readString(Paths.get("/proc", Long.toString(pid), "stat"), StandardCharsets.UTF_8);
+            // "pid (comm) state ...": comm may hold spaces and parentheses, so cut at the last ')'.
+            String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(rest[n - 3]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 
@@ -210,11 +309,21 @@ public final class BookBugs {
         public int zombies() {
             int n = 0;
             for (ChildProcess c : children) {
-                if (c.isReaped()) continue;
-                ProcessTree.Proc p = ProcessTree.read(c.pid());
-                if (p != null && p.state() == 'Z') n++;
+                if (!c.isReaped() && isZombie(c.pid())) n++;
             }
             return n;
+        }
+
+        /**
+         * A whole process that has exited and waits to be reaped. /proc shows the state of the
+         * first thread, which can be a zombie while a JVM's other threads still run; then
+         * waitpid() would not reap it yet. Only once its last thread is gone is it a zombie.
+         */
+        private static boolean isZombie(long pid) {
+            ProcessTree.Proc p = ProcessTree.read(pid);
+            if (p == null || p.state() != 'Z') return false;
+            String[] tasks = Paths.get("/proc", Long.toString(pid), "task").toFile().list();
+            return tasks != null && tasks.length <= 1;
         }
 
         /** Waits (at most {@code limit}) until every child not yet reaped has exited; returns the zombies. */

@@ -96,6 +96,34 @@ class BookBugsTest {
     }
 
     @Test
+    void waitsCountsAndProcReadings() throws Exception {
+        assertTrue(BookBugs.await(() -> true, Duration.ofMillis(1)));
+        assertFalse(BookBugs.await(() -> false, Duration.ofMillis(50)));
+        assertEquals(2, BookBugs.count("client disconnected...\nremoved proc id: 7 \nclient disconnected...\n", "client disconnected"));
+        assertEquals(1, BookBugs.count("removed proc id: 0 \nremoved proc id: 12 \n", "removed proc id: [1-9]"));
+
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("bookbugs-", ".txt");
+        try {
+            java.nio.file.Files.write(file, new byte[100]);
+            assertEquals(100, BookBugs.awaitFileSize(file, 50, LONG));
+            assertEquals(100, BookBugs.awaitFileSize(file, 1000, Duration.ofMillis(50)), "a bounded wait returns the size it found");
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+
+        long self = ProcessHandle.current().pid();
+        assertTrue(BookBugs.cpuSeconds(self) > 0);
+        assertEquals(-1, BookBugs.cpuSeconds(Long.MAX_VALUE));
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            assertTrue(BookBugs.sockets(self) >= 1);
+        }
+        try (ChildProcess child = ChildProcess.builder().main(BookBugs.ExitNow.class).showOutput(false).start()) {
+            assertTrue(BookBugs.children(self).contains(child.pid()));
+            assertEquals(child.pid(), BookBugs.newestChild(self).pid());
+        }
+    }
+
+    @Test
     void awaitOutputGivesUpWhenTheChildEnds() throws Exception {
         try (ChildProcess quiet = ChildProcess.builder().main(BookBugs.ExitNow.class).showOutput(false).start()) {
             IOException e = assertThrows(IOException.class, () -> BookBugs.awaitOutput(quiet, "never", LONG));
