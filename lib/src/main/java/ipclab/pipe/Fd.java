@@ -13,9 +13,9 @@ import java.util.Arrays;
  * One file descriptor: a small number that names an open file, pipe end or socket in this
  * process's descriptor table. Each method is one system call, named after it.
  *
- * <p>In the notebook's kernel, reads and writes first {@code poll(2)} for at most
+ * <p>In the notebook's JVM, reads and writes first {@code poll(2)} for at most
  * {@link #timeout()}, so a pipe that never delivers raises a {@link PipeTimeoutException}
- * instead of hanging the kernel. In a child JVM the same object does plain blocking calls (its
+ * instead of hanging the notebook. In a child JVM the same object does plain blocking calls (its
  * parent's timeout guards it) and loads no native library.
  *
  * <p>An {@code Fd} is {@link Serializable} as its number alone: copied into a child that
@@ -64,7 +64,7 @@ public final class Fd implements AutoCloseable, Serializable {
         return !closed;
     }
 
-    /** How long a read or write in the kernel waits for the pipe before giving up. */
+    /** How long a read or write in the notebook's JVM waits for the pipe before giving up. */
     public Duration timeout() {
         Duration t = timeout;
         return t != null ? t : Default.TIMEOUT;
@@ -136,7 +136,7 @@ public final class Fd implements AutoCloseable, Serializable {
         }
     }
 
-    /** write(2): returns how many bytes the kernel accepted (all of them, for a blocking pipe). */
+    /** write(2): returns how many bytes the OS kernel accepted (all of them, for a blocking pipe). */
     public int write(byte[] buf, int off, int len) throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, buf.length);
         ensureOpen("write");

@@ -6,14 +6,16 @@ import java.io.Serializable;
 import ipclab.posix.Posix;
 
 /**
- * A pipe: a one-way byte stream kept in the kernel, reached through two descriptors. It
+ * A pipe: a one-way byte stream kept in the OS kernel, reached through two descriptors. It
  * belongs to the operating system, not to the process that created it; a child that inherits
  * the descriptors reaches the same pipe.
  *
  * <pre>
- *   writeEnd() ──▶ [ kernel buffer, 65,536 bytes ] ──▶ readEnd()
- *    fds[1]                                            fds[0]
+ *   writeEnd() ──▶ [ buffer in the OS kernel, 65,536 bytes by default ] ──▶ readEnd()
+ *    fds[1]                                                             fds[0]
  * </pre>
+ *
+ * <p>{@link PipeTables} draws which processes hold which end, read from {@code /proc}.
  */
 public final class Pipe implements AutoCloseable, Serializable {
     private static final long serialVersionUID = 1L;
@@ -49,6 +51,26 @@ public final class Pipe implements AutoCloseable, Serializable {
     /** Both ends as C's {@code int fds[2]} sees them: {read, write}. */
     public Fd[] fds() {
         return new Fd[] {readEnd, writeEnd};
+    }
+
+    /**
+     * True while both ends are open in this process. A notebook cell that needs the pipe asks
+     * this first: a later cell (end of file, clean-up) may have closed it.
+     */
+    public boolean isOpen() {
+        return readEnd.isOpen() && writeEnd.isOpen();
+    }
+
+    /**
+     * The pipe's inode number in the OS kernel's pipe file system, as {@code /proc/PID/fd} shows
+     * it ({@code pipe:[inode]}): the same number in every process that holds an end.
+     */
+    public long inode() throws IOException {
+        Fd open = readEnd.isOpen() ? readEnd : writeEnd;
+        if (!open.isOpen()) throw new IOException("both ends of " + this + " are closed");
+        long inode = PipeTables.pipeInode(java.nio.file.Path.of("/proc/self/fd/" + open.number()));
+        if (inode < 0) throw new IOException("fd " + open.number() + " is not a pipe");
+        return inode;
     }
 
     /** fcntl(F_GETPIPE_SZ): how many bytes the pipe holds before a write blocks. */
