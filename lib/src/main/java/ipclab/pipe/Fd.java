@@ -28,6 +28,10 @@ public final class Fd implements AutoCloseable, Serializable {
     private volatile boolean closed; // copied too: a descriptor closed before the spawn is not inherited
     private transient volatile Duration timeout; // null: the default, 10 s
     private transient DescriptorIo io;
+    // Bytes moved through this object in this process: which end a process really used. Plain
+    // volatile fields: an exact count under concurrent use is not needed, only zero or not.
+    private transient volatile long bytesRead;
+    private transient volatile long bytesWritten;
 
     private Fd(int number) {
         if (number < 0) throw new IllegalArgumentException("a descriptor is never negative: " + number);
@@ -97,6 +101,7 @@ public final class Fd implements AutoCloseable, Serializable {
         ensureOpen("read");
         if (len == 0) return 0;
         int n = io.read(buf, off, len, limit());
+        if (n > 0) bytesRead += n;
         return n == 0 ? -1 : n;
     }
 
@@ -110,6 +115,7 @@ public final class Fd implements AutoCloseable, Serializable {
         ensureOpen("read");
         if (!buf.hasRemaining()) return 0;
         int n = io.read(buf, limit());
+        if (n > 0) bytesRead += n;
         return n == 0 ? -1 : n;
     }
 
@@ -141,7 +147,9 @@ public final class Fd implements AutoCloseable, Serializable {
         java.util.Objects.checkFromIndexSize(off, len, buf.length);
         ensureOpen("write");
         if (len == 0) return 0;
-        return io.write(buf, off, len, limit());
+        int n = io.write(buf, off, len, limit());
+        if (n > 0) bytesWritten += n;
+        return n;
     }
 
     /** write(2) of the whole array. */
@@ -153,7 +161,9 @@ public final class Fd implements AutoCloseable, Serializable {
     public int write(ByteBuffer buf) throws IOException {
         ensureOpen("write");
         if (!buf.hasRemaining()) return 0;
-        return io.write(buf, limit());
+        int n = io.write(buf, limit());
+        if (n > 0) bytesWritten += n;
+        return n;
     }
 
     /** write(2) of a string's UTF-8 bytes. */
@@ -165,6 +175,25 @@ public final class Fd implements AutoCloseable, Serializable {
     public void writeAll(byte[] buf) throws IOException {
         int off = 0;
         while (off < buf.length) off += write(buf, off, buf.length - off);
+    }
+
+    /** How many bytes this process has read through this object (a copy in a child counts its own). */
+    public long bytesRead() {
+        return bytesRead;
+    }
+
+    /** How many bytes this process has written through this object (a copy in a child counts its own). */
+    public long bytesWritten() {
+        return bytesWritten;
+    }
+
+    /**
+     * What the descriptor names, as {@code /proc/self/fd/N} shows it: {@code pipe:[INODE]} for
+     * a pipe end. Two descriptors that show the same inode reach the same pipe.
+     */
+    public String target() throws IOException {
+        ensureOpen("readlink");
+        return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + number)).toString();
     }
 
     /**

@@ -21,16 +21,18 @@ public final class Pipe implements AutoCloseable, Serializable {
     private static final long serialVersionUID = 1L;
     private final Fd readEnd;
     private final Fd writeEnd;
+    private final long inodeWhenOpened;
 
-    private Pipe(Fd readEnd, Fd writeEnd) {
+    private Pipe(Fd readEnd, Fd writeEnd, long inodeWhenOpened) {
         this.readEnd = readEnd;
         this.writeEnd = writeEnd;
+        this.inodeWhenOpened = inodeWhenOpened;
     }
 
     /** pipe(2): creates a pipe and returns both ends. */
     public static Pipe open() throws IOException {
         int[] fds = Posix.pipe();
-        Pipe pipe = new Pipe(Fd.of(fds[0]), Fd.of(fds[1]));
+        Pipe pipe = new Pipe(Fd.of(fds[0]), Fd.of(fds[1]), PipeTables.pipeInode(java.nio.file.Path.of("/proc/self/fd/" + fds[0])));
         pipe.readEnd.makeWaitsSafe(false);
         pipe.writeEnd.makeWaitsSafe(true);
         Descriptors.remember(pipe.readEnd);
@@ -71,6 +73,15 @@ public final class Pipe implements AutoCloseable, Serializable {
         long inode = PipeTables.pipeInode(java.nio.file.Path.of("/proc/self/fd/" + open.number()));
         if (inode < 0) throw new IOException("fd " + open.number() + " is not a pipe");
         return inode;
+    }
+
+    /**
+     * The inode {@link #inode()} gave when the pipe was opened, known after {@link #close()} too:
+     * what a check that runs later compares. (Once every end in every process is closed, the OS
+     * kernel may give the number to a new pipe.)
+     */
+    public long inodeWhenOpened() {
+        return inodeWhenOpened;
     }
 
     /** fcntl(F_GETPIPE_SZ): how many bytes the pipe holds before a write blocks. */
