@@ -309,21 +309,9 @@ public final class BookBugs {
         public int zombies() {
             int n = 0;
             for (ChildProcess c : children) {
-                if (!c.isReaped() && isZombie(c.pid())) n++;
+                if (!c.isReaped() && ProcessTree.isZombie(c.pid())) n++;
             }
             return n;
-        }
-
-        /**
-         * A whole process that has exited and waits to be reaped. /proc shows the state of the
-         * first thread, which can be a zombie while a JVM's other threads still run; then
-         * waitpid() would not reap it yet. Only once its last thread is gone is it a zombie.
-         */
-        private static boolean isZombie(long pid) {
-            ProcessTree.Proc p = ProcessTree.read(pid);
-            if (p == null || p.state() != 'Z') return false;
-            String[] tasks = Paths.get("/proc", Long.toString(pid), "task").toFile().list();
-            return tasks != null && tasks.length <= 1;
         }
 
         /** Waits (at most {@code limit}) until every child not yet reaped has exited; returns the zombies. */

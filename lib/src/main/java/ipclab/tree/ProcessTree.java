@@ -67,6 +67,18 @@ public final class ProcessTree {
     }
 
     /**
+     * Whether process {@code pid} has exited as a whole and waits to be reaped. /proc shows the
+     * state of the first thread, which is {@code Z} as soon as that thread ends, while a JVM's
+     * other threads may still run; waitpid() reaps it only once the last thread is gone.
+     */
+    public static boolean isZombie(long pid) {
+        Proc p = read(pid);
+        if (p == null || p.state() != 'Z') return false;
+        String[] tasks = java.nio.file.Paths.get("/proc", Long.toString(pid), "task").toFile().list();
+        return tasks != null && tasks.length <= 1;
+    }
+
+    /**
      * Waits until process {@code pid} is a zombie: it has exited, and nobody has reaped it yet.
      * Re-reads {@code /proc/PID/stat} until its state is {@code Z}, for at most {@code limit};
      * returns the tree below this process at that moment.
@@ -78,7 +90,7 @@ public final class ProcessTree {
         boolean zombie = poll(() -> {
             last[0] = read(pid);
             if (last[0] == null) throw new IOException("process " + pid + " is gone: it has been reaped already");
-            return last[0].state() == 'Z';
+            return isZombie(pid);
         }, limit);
         if (!zombie) {
             throw new IOException("process " + pid + " was not a zombie within " + limit.toMillis()
