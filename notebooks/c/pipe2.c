@@ -1,14 +1,15 @@
-/* pipe2.c: one pipe used in both directions, and why that needs a sleep().
+/* pipe2.c: one pipe used in both directions, and the sleep() it leans on.
  * After the book's pipe2.c (TCP/IP Network Programming, chapter 11, 11.1.2).
  * Switch: -DNO_SLEEP leaves out the child's sleep(2): the book explains what goes wrong when
  *         that line is commented out.
  *
  * Both processes read from the same pipe, and a pipe does not know who wrote a byte: whoever
  * calls read() first gets it. The child writes "Who are you?" and must give the parent time to
- * read it before it reads the answer itself.
- * KEPT BUG (with -DNO_SLEEP): the child can read back its own question. The parent then waits
- * in read() for a message that never comes, and the program never ends. Whether it happens
- * depends on the scheduler, so it differs from run to run. */
+ * read it before it reads the answer itself; the book's sleep(2) is a guess at that time.
+ * KEPT BUG: the child can read back its own question (often with -DNO_SLEEP; rarely, on
+ * a busy machine, even with the sleep). The parent then waits in read() for a message that
+ * never comes: it holds a write end itself, so it never sees end of file, and the program never
+ * ends. Which read() is served first depends on the scheduler, so it differs from run to run. */
 #include <stdio.h>
 #include <unistd.h>
 #define BUF_SIZE 30

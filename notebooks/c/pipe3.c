@@ -4,7 +4,9 @@
  *
  * fds1 carries the child's question to the parent, fds2 the parent's answer to the child.
  * Each process reads only from the pipe the other one writes, so nobody can read back its own
- * message, and each read() simply waits until the other side has written. */
+ * message, and each read() simply waits until the other side has written. As in the book, each
+ * process keeps the two ends it does not use open: harmless here, since no read() waits for end
+ * of file. */
 #include <stdio.h>
 #include <unistd.h>
 #define BUF_SIZE 30

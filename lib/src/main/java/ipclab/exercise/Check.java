@@ -11,6 +11,7 @@ import java.util.WeakHashMap;
 import ipclab.child.Fork;
 import ipclab.pipe.Pipe;
 import ipclab.pipe.PipeTimeoutException;
+import ipclab.posix.Posix;
 
 /**
  * The checks behind the exercise cells. Each prints one short line when the exercise is
@@ -106,11 +107,12 @@ public final class Check {
     /**
      * Two pipes, three rounds, and proof that both pipes carried traffic the right way: the
      * parent heard the child's three pings, the child printed the three pongs, the parent read
-     * only from {@code toParent} and wrote only into {@code toChild}, and those are two pipes,
-     * not one: {@code /proc/self/fd} names two different pipe inodes for them. (Every pipe end
-     * the notebook holds is inherited by a {@code %%fork} child, so the child's descriptors
-     * alone cannot tell a one-pipe solution from a two-pipe one; which ends the parent's reads
-     * and writes went through can.)
+     * only from {@code toParent} and wrote only into {@code toChild}, those are two pipes, not
+     * one ({@code /proc/self/fd} names two different pipe inodes for them), and no pong is left
+     * unread in {@code toChild} while it is open (a child that prints pongs it never read fails).
+     * (Every pipe end the notebook holds is inherited by a {@code %%fork} child, so the child's
+     * descriptors alone cannot tell a one-pipe solution from a two-pipe one; which ends the
+     * parent's reads and writes went through can.)
      */
     public static void exchange(List<String> heard, Pipe toParent, Pipe toChild) throws IOException {
         // Only what this process recorded is used, so the check gives the same verdict after the
@@ -147,6 +149,13 @@ public final class Check {
                 throw new NotYetSolved("The child never printed 'pong " + i + "' (after the earlier pongs): it should read each reply from toChild and print it.");
             }
             from = at;
+        }
+        // The pongs the parent wrote must have been read, by the child: a child that printed
+        // "pong i" without reading leaves them in toChild. (Once the pipe is closed this cannot
+        // be seen any more; the notebook runs the check before its clean-up cell.)
+        if (toChild.readEnd().isOpen() && (Posix.poll(toChild.readEnd().number(), Posix.POLLIN, 0) & Posix.POLLIN) != 0) {
+            throw new NotYetSolved("The parent's pongs are still in toChild (pipe:[" + other + "]): the child printed them without reading them. "
+                    + "In the child's branch, read each reply from toChild. Then run the setup cell for fresh pipes, and your solution again.");
         }
         pass("three rounds over two pipes (pipe:[" + one + "] up, pipe:[" + other + "] down), each message read by the process it was meant for.");
     }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import ipclab.child.Fork;
+import ipclab.pipe.Fd;
 import ipclab.pipe.Pipe;
 import org.junit.jupiter.api.Test;
 
@@ -63,6 +64,23 @@ class CheckExchangeTest {
             NotYetSolved e = assertThrows(NotYetSolved.class, () -> Check.exchange(heard, toParent, toChild));
             assertTrue(e.getMessage().startsWith("The parent wrote into toParent"), e.getMessage());
             assertTrue(e.getStackTrace().length == 0, "a hint carries no stack trace");
+        }
+    }
+
+    @Test
+    void aChildThatPrintsThePongsWithoutReadingThemFails() throws Throwable {
+        try (Pipe toParent = Pipe.open(); Pipe toChild = Pipe.open()) {
+            // The child prints the three pongs but never reads toChild.
+            Fork.code("if (pid == 0) System.out.println(\"child got: pong 1\\nchild got: pong 2\\nchild got: pong 3\");").run();
+            Fd childsPings = Fd.of(toParent.writeEnd().number()); // stands for the child's write end
+            List<String> heard = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {                  // the parent's side, done right
+                childsPings.write("ping " + i);
+                heard.add(toParent.readEnd().readString());
+                toChild.writeEnd().write("pong " + i);
+            }
+            NotYetSolved e = assertThrows(NotYetSolved.class, () -> Check.exchange(heard, toParent, toChild));
+            assertTrue(e.getMessage().startsWith("The parent's pongs are still in toChild"), e.getMessage());
         }
     }
 
