@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Runs `make test`'s stages, side by side where the machine allows, and times each one.
+
+    python tools/stages.py            # every stage, in the planned waves
+    python tools/stages.py rerun      # one stage (or several, one after the other)
+    python tools/stages.py --list     # the stages and the waves
+
+A wave's stages run at the same time; the next wave starts when the whole wave has ended. The
+waves were chosen by measuring on a 2-core machine (README, "The stages of `make test`"):
+  * `java` rebuilds lib/target/ipclab.jar (`mvn verify` packages it), so nothing that loads that
+    jar runs beside it; `binder` builds its own copy of the course elsewhere.
+  * `rerun` keeps both CPUs busy with spinning processes for part of its run, so it runs alone:
+    `lifecycle` (a child must be gone within 2 s of kill -9) and the browser's timeouts must not
+    compete with it.
+Each stage writes everything it prints to test-output/stage-NAME.log. One line per stage as it
+ends, a summary at the end, the last lines of a failed stage's log, and exit status 1 if any
+stage failed.
+"""
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "test-output")
+PY = os.path.join(ROOT, ".venv", "bin", "python")
+
+
+def pytest(path):
+    return [PY, "-m", "pytest", "-q", "-rfE", "-s", "-p", "no:cacheprovider", path]
+
+
+STAGES = {
+    "java": ["mvn", "-q", "-B", "verify"],
+    "notebooks": pytest("tests/test_notebooks.py"),
+    "lifecycle": pytest("tests/test_kernel_lifecycle.py"),
+    "browser": pytest("tests/test_browser.py"),
+    "binder": pytest("tests/test_binder.py"),
+    "nbgrader": pytest("tests/test_nbgrader.py"),
+    "rerun": pytest("tests/test_rerun.py"),
+}
+
+WAVES = [
+    ["java", "binder"],
+    ["notebooks", "nbgrader", "lifecycle", "browser"],
+    ["rerun"],
+]
+
+# A stage that runs longer than this is stopped and counts as failed.
+STAGE_TIMEOUT = 40 * 60
+TAIL_LINES = 60
+
+print_lock = threading.Lock()
+
+
+def say(text):
+    with print_lock:
+        print(text, flush=True)
+
+
+def run_stage(name, results):
+    log = os.path.join(OUT, f"stage-{name}.log")
+    started = time.monotonic()
+    with open(log, "wb") as out:
+        out.write(f"$ {' '.join(STAGES[name])}\n".encode())
+        out.flush()
+        proc = subprocess.Popen(STAGES[name], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            code = proc.wait(timeout=STAGE_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            out.write(f"\nstage {name}: stopped after {STAGE_TIMEOUT} s\n".encode())
+            code = None
+        finally:
+            # Whatever the stage left in its process group goes with it.
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            proc.wait()
+    took = time.monotonic() - started
+    results[name] = (code == 0, took)
+    say(f"stage {name}: {'passed' if code == 0 else 'FAILED'} in {took:.0f} s")
+
+
+def tail(name, lines=TAIL_LINES):
+    with open(os.path.join(OUT, f"stage-{name}.log"), encoding="utf-8", errors="replace") as f:
+        return "".join(f.readlines()[-lines:])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("stages", nargs="*", metavar="STAGE", help=f"one of: {', '.join(STAGES)}")
+    ap.add_argument("--list", action="store_true", help="print the stages and the waves")
+    args = ap.parse_args()
+    if args.list:
+        for i, wave in enumerate(WAVES, 1):
+            print(f"wave {i}: {' + '.join(wave)}")
+        return 0
+    unknown = [s for s in args.stages if s not in STAGES]
+    if unknown:
+        print(f"stages: no stage {', '.join(unknown)} (there are: {', '.join(STAGES)})", file=sys.stderr)
+        return 2
+    waves = [[s] for s in args.stages] if args.stages else WAVES
+    os.makedirs(OUT, exist_ok=True)
+    results = {}
+    started = time.monotonic()
+    for wave in waves:
+        if len(waves) > 1:
+            say(f"stages: {' + '.join(wave)} ...")
+        threads = [threading.Thread(target=run_stage, args=(name, results)) for name in wave]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    total = time.monotonic() - started
+    failed = [n for n, (ok, _) in results.items() if not ok]
+    for name in failed:
+        say(f"\n----- stage {name} FAILED: last lines of test-output/stage-{name}.log -----\n{tail(name)}")
+    summary = ", ".join(f"{n} {t:.0f} s{'' if ok else ' FAILED'}" for n, (ok, t) in results.items())
+    say(f"\nstages: {len(results) - len(failed)} passed, {len(failed)} failed in {total:.0f} s ({summary})")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
