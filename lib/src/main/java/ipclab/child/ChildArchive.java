@@ -132,7 +132,7 @@ final class ChildArchive {
 
     /**
      * Makes {@code target} through a temporary file beside it, unless it is there already, and
-     * moves it in place atomically, so that kernels starting together never open a half-written
+     * moves it in place atomically, so that JVMs starting together never open a half-written
      * file. False on failure, which costs only the speed-up.
      */
     private static boolean make(Path target, Maker maker) {
@@ -159,7 +159,7 @@ final class ChildArchive {
 
     /**
      * Files made before the jar was built belong to earlier builds and never match again.
-     * Newer ones may serve another JDK, or another kernel that is using them right now.
+     * Newer ones may serve another JDK, or another notebook's JVM that is using them right now.
      */
     private static void removeStale(Path jar) {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(jar.getParent(), "ipclab-child-*.{jsa,jar}")) {

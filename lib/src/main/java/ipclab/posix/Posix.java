@@ -89,7 +89,7 @@ public final class Posix {
         }
     }
 
-    /** write(2) of buf[off, off+len). Returns how many bytes the kernel took. */
+    /** write(2) of buf[off, off+len). Returns how many bytes the OS kernel took. */
     public static int write(int fd, byte[] buf, int off, int len) throws IOException {
         byte[] src = off == 0 ? buf : java.util.Arrays.copyOfRange(buf, off, off + len);
         while (true) {

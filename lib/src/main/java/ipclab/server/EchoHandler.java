@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * a JVM takes tens of milliseconds to start where {@code fork()} takes a tenth of one, so the
  * server starts a few handlers ahead of time instead (a <em>pre-forked</em> server). Each spare
  * handler inherits the listening socket as its descriptor 0 ({@code System.inheritedChannel()},
- * the inetd pattern) and blocks in {@code accept()}; the kernel gives each new connection to
+ * the inetd pattern) and blocks in {@code accept()}; the OS kernel gives each new connection to
  * exactly one of them. The handler tells the server through the events pipe that it is busy
  * (so the server starts the next spare if needed), and serves its client: it echoes every byte
  * and forwards the same bytes to the storing process in frames (see {@link Frames} and

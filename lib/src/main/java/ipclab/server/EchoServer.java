@@ -16,7 +16,7 @@ import ipclab.client.EchoClient;
 /**
  * A running echo server, started from a cell: its own JVM process, with a storing process and
  * one handler process per client below it (see {@link EchoServerMain}). Because it is a
- * {@link ChildProcess}, it dies with the kernel, and its children die with it.
+ * {@link ChildProcess}, it dies with the notebook's JVM, and its children die with it.
  *
  * <pre>
  *   try (EchoServer server = EchoServer.start(EchoServer.Options.defaults().port(0));

@@ -106,7 +106,7 @@ public final class EchoServerMain {
         }
         if (!options.host().contains(":")) {
             // An IPv4 address: a plain IPv4 socket, not the JDK's default IPv6 one with mapped
-            // addresses, which costs the kernel a little more per packet. Read before the JDK's
+            // addresses, which costs the OS kernel a little more per packet. Read before the JDK's
             // networking starts, so it must be set first.
             System.setProperty("java.net.preferIPv4Stack", "true");
         }
