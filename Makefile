@@ -7,7 +7,7 @@ JAR := lib/target/ipclab.jar
 LIB_SOURCES := $(shell find lib/src/main -type f 2>/dev/null) lib/pom.xml pom.xml
 PORT ?= 8888
 export JUPYTER_PLATFORM_DIRS := 1
-# Server settings shared with Binder (etc/jupyter): new notebooks get the `java` kernel.
+# Server settings shared with Binder (etc/jupyter): new notebooks get the Jupyter kernel `java` (JJava).
 export JUPYTER_CONFIG_PATH := $(CURDIR)/etc/jupyter$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))
 
 # The stages of `make test` (tools/stages.py runs them, side by side where the machine allows).

@@ -1,6 +1,6 @@
 """Runs a notebook the ways learners do, on the real JJava kernel, and reports what went wrong.
 
-Three ways, in one kernel each:
+Two ways, each in a notebook's kernel (JJava) of its own:
   once     top to bottom, as the notebook test does;
   twice    each cell run twice in a row (Shift-Enter pressed twice), then the whole notebook
            again from the top without a restart (Run All a second time);
@@ -108,7 +108,7 @@ def run(path, way="once", timeout=120):
         cell.outputs = []
         try:
             client.execute_cell(cell, index)
-        except Exception as e:  # a cell timeout: the kernel is still busy, so stop here
+        except Exception as e:  # a cell timeout: the notebook's JVM is still busy, so stop here
             first = str(e).strip().split("\n")[0]
             problems.append(f"{name} {where(index, cell)}, {label}: {type(e).__name__}: {first}")
             raise

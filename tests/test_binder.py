@@ -2,7 +2,7 @@
 
 repo2docker renders the Dockerfile it would build; then its steps are replayed by hand in a clean
 environment: a fresh venv, `pip install -r binder/requirements.txt`, `binder/postBuild` with an
-empty HOME, and a notebook executed by that environment's own `java` kernel. A broken recipe fails
+empty HOME, and a notebook executed by that environment's own Jupyter kernel `java` (JJava). A broken recipe fails
 here, not in front of a class.
 """
 import json
@@ -131,7 +131,7 @@ def test_binder_steps_build_a_course_whose_notebooks_run(repo_copy, tmp_path):
     assert (repo_copy / "lib/target/ipclab.jar").stat().st_size > 100_000
     assert not (home / ".m2").exists(), "postBuild left Maven's download cache in the image"
 
-    # The `java` kernel is the environment's own, pinned to the JDK that has javac.
+    # The Jupyter kernel `java` is the environment's own, pinned to the JDK that has javac.
     specs = json.loads(subprocess.run([f"{venv}/bin/jupyter", "kernelspec", "list", "--json"], env=env,
                                       capture_output=True, text=True, check=True).stdout)["kernelspecs"]
     java = specs["java"]
@@ -145,7 +145,7 @@ def test_binder_steps_build_a_course_whose_notebooks_run(repo_copy, tmp_path):
                            capture_output=True, text=True, timeout=120)
     assert json.loads(shown.stdout)["MultiKernelManager"]["default_kernel_name"] == "java", shown.stderr
 
-    # A notebook runs as it is, on that kernel: the jar, the %%fork extension, a child JVM.
+    # A notebook runs as it is, on that JJava kernel: the jar, the %%fork extension, a child JVM.
     notebook = repo_copy / "notebooks" / "01-separate-memory.ipynb"
     timings["notebook"] = run([f"{venv}/bin/jupyter", "execute", "--inplace", "--timeout=180",
                                "--startup_timeout=180", str(notebook)], env, notebook.parent, 420, log)

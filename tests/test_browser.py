@@ -123,7 +123,7 @@ def test_notebook_runs_all_cells_in_chromium(lab):
             page.get_by_role("menuitem", name="Run", exact=True).click()
             page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
 
-            # Done when every code cell shows an execution count and the kernel is idle again.
+            # Done when every code cell shows an execution count and the notebook's kernel is idle again.
             page.wait_for_function(
                 """n => {
                     const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];

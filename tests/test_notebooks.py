@@ -48,8 +48,8 @@ def extra_expectations():
 def test_notebook_runs_and_shows_its_key_outputs(name):
     nb = nbformat.read(os.path.join(NOTEBOOKS, name), as_version=4)
     assert nb.metadata["kernelspec"]["name"] == "java"
-    # The notebook must clean up after itself (checked below), so the kernel can then be
-    # stopped at once rather than through JJava's 2.6 s graceful shutdown.
+    # The notebook must clean up after itself (checked below), so the notebook's kernel can
+    # then be stopped at once rather than through JJava's 2.6 s graceful shutdown.
     client = NotebookClient(nb, kernel_name="java", timeout=120, startup_timeout=120,
                             shutdown_kernel="immediate", resources={"metadata": {"path": NOTEBOOKS}})
     started = time.monotonic()
@@ -57,7 +57,7 @@ def test_notebook_runs_and_shows_its_key_outputs(name):
         kernel = client.km.provisioner.pid
         for index, cell in enumerate(nb.cells):
             client.execute_cell(cell, index)  # raises CellExecutionError on any error output
-        # Before the kernel shuts down: the notebook itself must have stopped what it started.
+        # Before the notebook's JVM shuts down: the notebook itself must have stopped what it started.
         left = processes.course_children(kernel)
         zombies = [p for p in processes.descendants(kernel) if p[2] == "Z"]
         assert not left, f"{name} left child processes running: {left}"
