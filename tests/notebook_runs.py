@@ -51,17 +51,24 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 def error_line(out):
-    """The one line that says what went wrong: the exception and its message, else the first
-    line of the traceback that is not a stack frame."""
+    """The one line that says what went wrong: the exception and its message, or for code that
+    does not compile, the compiler's message."""
     name = ANSI.sub("", out.get("ename") or "").strip()
-    value = ANSI.sub("", out.get("evalue") or "").strip().split("\n")[0]
+    value = ANSI.sub("", out.get("evalue") or "").strip()
+    lines = [l.strip() for tb in out.get("traceback", []) for l in ANSI.sub("", tb).split("\n")]
+    if name == "CompilationException":
+        # JJava's traceback: the rejected source (lines starting with "|"), then javac's message.
+        said = [l for l in lines if l and not l.startswith("|")]
+        return f"{name}: {'; '.join(said[:2]) or value.split(chr(10))[0]}"
+    wrapped = re.match(r"^([\w.$]+), (.*)", value, re.S)
+    if name == "RuntimeException" and wrapped:  # JJava reports "class, message"
+        name, value = wrapped[1].rsplit(".", 1)[-1], wrapped[2]
+    value = value.split("\n")[0]
     if value:
         return f"{name}: {value}" if name else value
-    for line in out.get("traceback", []):
-        for text in ANSI.sub("", line).split("\n"):
-            text = text.strip()
-            if text and not text.startswith(("at ", "org.dflib.", "java.base/", "jdk.")):
-                return f"{name}: {text}" if name and name not in text else text
+    for text in lines:
+        if text and not text.startswith(("at ", "org.dflib.", "java.base/", "jdk.")):
+            return f"{name}: {text}" if name and name not in text else text
     return name or "error output"
 
 

@@ -84,4 +84,5 @@ def results():
 @pytest.mark.parametrize("name", ALL)
 def test_notebook_survives_a_learners_rerun(results, name, way):
     code, problems, _ = results[(name, way)]
-    assert code == 0 and not problems, f"{name} ({way}):\n" + "\n".join(f"  - {p}" for p in problems)
+    log = f"test-output/rerun/{name[:-len('.ipynb')]}.{way}.log"
+    assert code == 0 and not problems, f"{name} ({way}; report: {log}):\n" + "\n".join(f"  - {p}" for p in problems)

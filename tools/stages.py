@@ -30,7 +30,7 @@ PY = os.path.join(ROOT, ".venv", "bin", "python")
 
 
 def pytest(path):
-    return [PY, "-m", "pytest", "-q", "-rfE", "-s", "-p", "no:cacheprovider", path]
+    return [PY, "-m", "pytest", "-q", "-rfE", "-s", "--tb=short", "-p", "no:cacheprovider", path]
 
 
 STAGES = {
@@ -86,9 +86,17 @@ def run_stage(name, results):
     say(f"stage {name}: {'passed' if code == 0 else 'FAILED'} in {took:.0f} s")
 
 
-def tail(name, lines=TAIL_LINES):
+def failure_report(name, lines=TAIL_LINES):
+    """What a failed stage said: for pytest, every assertion message (each names the notebook,
+    the cell and the error) and the summary; otherwise the log's last lines."""
     with open(os.path.join(OUT, f"stage-{name}.log"), encoding="utf-8", errors="replace") as f:
-        return "".join(f.readlines()[-lines:])
+        text = f.read().splitlines()
+    if any("= FAILURES =" in line or "= ERRORS =" in line for line in text):
+        said = [line[1:].strip() and line[1:] for line in text
+                if line.startswith("E ") and not line[1:].strip().startswith(("assert ", "+ ", "where "))]
+        summary = text[next((i for i, l in enumerate(text) if "short test summary info" in l), len(text)):]
+        return "\n".join(said[:150] + [f"... ({len(said) - 150} more lines in the log)"] * (len(said) > 150) + summary)
+    return "\n".join(text[-lines:])
 
 
 def main():
@@ -119,7 +127,7 @@ def main():
     total = time.monotonic() - started
     failed = [n for n, (ok, _) in results.items() if not ok]
     for name in failed:
-        say(f"\n----- stage {name} FAILED: last lines of test-output/stage-{name}.log -----\n{tail(name)}")
+        say(f"\n----- stage {name} FAILED (whole log: test-output/stage-{name}.log) -----\n{failure_report(name)}")
     summary = ", ".join(f"{n} {t:.0f} s{'' if ok else ' FAILED'}" for n, (ok, t) in results.items())
     say(f"\nstages: {len(results) - len(failed)} passed, {len(failed)} failed in {total:.0f} s ({summary})")
     return 1 if failed else 0
