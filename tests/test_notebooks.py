@@ -8,9 +8,11 @@ import time
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 import processes
 from conftest import NOTEBOOKS
+from notebook_runs import errors_of, where
 
 # Key outputs, by notebook and cell tag: a regular expression the cell's text output must match.
 # Key outputs live beside each notebook, in notebooks/<name>.expect (tag<TAB>regex lines).
@@ -56,7 +58,15 @@ def test_notebook_runs_and_shows_its_key_outputs(name):
     with client.setup_kernel():
         kernel = client.km.provisioner.pid
         for index, cell in enumerate(nb.cells):
-            client.execute_cell(cell, index)  # raises CellExecutionError on any error output
+            failed = False
+            try:
+                client.execute_cell(cell, index)  # raises CellExecutionError on any error output
+            except CellExecutionError:
+                failed = True
+            if failed:
+                # One line that names the cell and says what went wrong, not JJava's frames.
+                pytest.fail(f"{name} {where(index, cell)}: {'; '.join(errors_of(cell)) or 'error output'}",
+                            pytrace=False)
         # Before the notebook's JVM shuts down: the notebook itself must have stopped what it started.
         left = processes.course_children(kernel)
         zombies = [p for p in processes.descendants(kernel) if p[2] == "Z"]

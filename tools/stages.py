@@ -18,6 +18,7 @@ stage failed.
 """
 import argparse
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -87,16 +88,33 @@ def run_stage(name, results):
 
 
 def failure_report(name, lines=TAIL_LINES):
-    """What a failed stage said: for pytest, every assertion message (each names the notebook,
-    the cell and the error) and the summary; otherwise the log's last lines."""
+    """What a failed stage said: for pytest, each failed test's message (for a notebook: the
+    notebook, the cell's index and tags, the run, the error line) and the summary; otherwise the
+    log's last lines."""
     with open(os.path.join(OUT, f"stage-{name}.log"), encoding="utf-8", errors="replace") as f:
         text = f.read().splitlines()
-    if any("= FAILURES =" in line or "= ERRORS =" in line for line in text):
-        said = [line[1:].strip() and line[1:] for line in text
-                if line.startswith("E ") and not line[1:].strip().startswith(("assert ", "+ ", "where "))]
-        summary = text[next((i for i, l in enumerate(text) if "short test summary info" in l), len(text)):]
-        return "\n".join(said[:150] + [f"... ({len(said) - 150} more lines in the log)"] * (len(said) > 150) + summary)
-    return "\n".join(text[-lines:])
+    start = next((i for i, l in enumerate(text) if re.match(r"^=+ (FAILURES|ERRORS) =+$", l)), None)
+    if start is None:
+        return "\n".join(text[-lines:])
+    end = next((i for i, l in enumerate(text) if "short test summary info" in l), len(text))
+    said, section = [], []
+
+    def flush():
+        messages = [l[1:] for l in section[1:] if l.startswith("E ")
+                    and not l[1:].strip().startswith(("assert ", "+ ", "where "))]
+        plain = [l for l in section[1:] if l.strip() and not l.startswith("-" * 5)][:3]
+        if section:
+            said.extend([section[0]] + (messages or plain))
+
+    for line in text[start + 1:end]:
+        if re.match(r"^_{3,} .* _{3,}$", line):
+            flush()
+            section = [line]
+        elif section:
+            section.append(line)
+    flush()
+    more = [f"... ({len(said) - 150} more lines in the log)"] if len(said) > 150 else []
+    return "\n".join(said[:150] + more + text[end:])
 
 
 def main():
