@@ -1,20 +1,21 @@
 #!/usr/bin/env python3
 """Runs `make test`'s stages, side by side where the machine allows, and times each one.
 
-    python tools/stages.py            # every stage, in the planned waves
+    python tools/stages.py            # every stage, side by side as planned
     python tools/stages.py rerun      # one stage (or several, one after the other)
-    python tools/stages.py --list     # the stages and the waves
+    python tools/stages.py --list     # the stages and what each one waits for
 
-A wave's stages run at the same time; the next wave starts when the whole wave has ended. The
-waves were chosen by measuring on a 2-core machine (README, "The stages of `make test`"):
-  * `java` rebuilds lib/target/ipclab.jar (`mvn verify` packages it), so nothing that loads that
-    jar runs beside it; `binder` builds its own copy of the course elsewhere.
-  * `rerun` keeps both CPUs busy with spinning processes for part of its run, so it runs alone:
-    `lifecycle` (a child must be gone within 2 s of kill -9) and the browser's timeouts must not
-    compete with it.
+A stage starts as soon as the stages it waits for (AFTER) have ended. The plan was chosen by
+measuring on a 2-core machine (README, "The stages of `make test`"):
+  * `java` rebuilds lib/target/ipclab.jar (`mvn verify` packages it), so nothing that loads
+    that jar starts before it ends. `binder` builds its own copy of the course elsewhere, so it
+    starts at once and runs beside the others.
+  * `rerun` keeps both CPUs busy with spinning processes for part of its run, so it runs alone,
+    last: `lifecycle` (a child must be gone within 2 s of kill -9), the browser's and the
+    notebooks' timing must not compete with it.
 Each stage writes everything it prints to test-output/stage-NAME.log. One line per stage as it
-ends, a summary at the end, the last lines of a failed stage's log, and exit status 1 if any
-stage failed.
+ends, a summary at the end, each failed test's message (or the log's last lines) for a failed
+stage, and exit status 1 if any stage failed.
 """
 import argparse
 import os
@@ -44,11 +45,14 @@ STAGES = {
     "rerun": pytest("tests/test_rerun.py"),
 }
 
-WAVES = [
-    ["java", "binder"],
-    ["notebooks", "nbgrader", "lifecycle", "browser"],
-    ["rerun"],
-]
+# What each stage waits for before it starts.
+JAR_READERS = ["notebooks", "nbgrader", "lifecycle", "browser"]
+AFTER = {
+    "java": [],
+    "binder": [],
+    **{name: ["java"] for name in JAR_READERS},
+    "rerun": ["java", "binder", *JAR_READERS],
+}
 
 # A stage that runs longer than this is stopped and counts as failed.
 STAGE_TIMEOUT = 40 * 60
@@ -117,31 +121,43 @@ def failure_report(name, lines=TAIL_LINES):
     return "\n".join(said[:150] + more + text[end:])
 
 
+def schedule(names, results):
+    """Runs the stages, each as soon as what it waits for (among names) has ended."""
+    waiting = {n: [a for a in AFTER[n] if a in names] for n in names}
+    running = {}
+    while waiting or running:
+        for name in [n for n, after in waiting.items() if all(a in results for a in after)]:
+            del waiting[name]
+            side = [r for r in running if r not in results]
+            say(f"stage {name}: started" + (f" (beside {', '.join(side)})" if side else ""))
+            running[name] = threading.Thread(target=run_stage, args=(name, results))
+            running[name].start()
+        for name in [n for n, t in running.items() if not t.is_alive()]:
+            running.pop(name).join()
+        time.sleep(0.2)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("stages", nargs="*", metavar="STAGE", help=f"one of: {', '.join(STAGES)}")
-    ap.add_argument("--list", action="store_true", help="print the stages and the waves")
+    ap.add_argument("--list", action="store_true", help="print the stages and what each one waits for")
     args = ap.parse_args()
     if args.list:
-        for i, wave in enumerate(WAVES, 1):
-            print(f"wave {i}: {' + '.join(wave)}")
+        for name in STAGES:
+            print(f"{name}: {' '.join(STAGES[name])}" + (f"  (after {', '.join(AFTER[name])})" if AFTER[name] else ""))
         return 0
     unknown = [s for s in args.stages if s not in STAGES]
     if unknown:
         print(f"stages: no stage {', '.join(unknown)} (there are: {', '.join(STAGES)})", file=sys.stderr)
         return 2
-    waves = [[s] for s in args.stages] if args.stages else WAVES
     os.makedirs(OUT, exist_ok=True)
     results = {}
     started = time.monotonic()
-    for wave in waves:
-        if len(waves) > 1:
-            say(f"stages: {' + '.join(wave)} ...")
-        threads = [threading.Thread(target=run_stage, args=(name, results)) for name in wave]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+    if args.stages:
+        for name in args.stages:  # asked for by name: one after the other
+            run_stage(name, results)
+    else:
+        schedule(list(STAGES), results)
     total = time.monotonic() - started
     failed = [n for n, (ok, _) in results.items() if not ok]
     for name in failed:
