@@ -15,43 +15,68 @@ import ipclab.pipe.PipeTimeoutException;
  * solved and otherwise throws {@link NotYetSolved} with one hint. Nothing goes to stderr.
  */
 public final class Check {
-    private record Choice(char answer, String why, Map<Character, String> hints) {}
+    /**
+     * One multiple-choice question: the notebook variable that holds the learner's answer (named
+     * in the hints), the right letter, why it is right, and a hint for each wrong letter.
+     */
+    private record Choice(String variable, char answer, String why, Map<Character, String> hints) {}
 
     private static final Map<String, Choice> CHOICES = Map.of(
-            "ipc-memory", new Choice('C',
+            "ipc-memory", new Choice("q1", 'C',
                     "IPC needs memory that both processes can reach, and a process's own memory is its alone.",
                     Map.of('A', "Threads share a heap; processes do not. What would two processes need to share?",
-                            'B', "fork() copies memory; after it, a change in one copy is invisible in the other.",
+                            'B', "fork() gives the child a copy of the parent's memory: after it, a change to an ordinary variable in one copy is invisible in the other.",
                             'D', "A file is one way to share, but the question is what IPC needs in terms of memory.")),
-            "ipc-kernel", new Choice('B',
-                    "Only the kernel can reach into two processes' worlds: it owns the pipe's buffer and both descriptor tables.",
-                    Map.of('A', "Speed is not the reason: a pipe copies bytes twice, through the kernel.",
+            "ipc-kernel", new Choice("q2", 'B',
+                    "Only the OS kernel can reach into two processes' worlds: it owns the pipe's buffer and both descriptor tables.",
+                    Map.of('A', "Speed is not the reason: a pipe copies bytes twice, through the OS kernel.",
                             'C', "The JVM is one process here; the question is about two processes.",
                             'D', "Java has pipes only because the operating system provides them.")),
-            "pipe-owner", new Choice('B',
-                    "The kernel owns the pipe; fork() (posix_spawn here) copies the descriptors, so both processes refer to the one pipe.",
+            "pipe-owner", new Choice("q3a", 'B',
+                    "The OS kernel owns the pipe; fork() copies the descriptors (posix_spawn here passes on those it is told to keep), so both processes refer to the one pipe.",
                     Map.of('A', "If the child got its own pipe, how would the parent's bytes reach it?",
                             'C', "Look at /proc/<pid>/fd: both processes show the same pipe:[inode].",
                             'D', "A pipe has no owner process: it lives until the last descriptor to it is closed.")),
-            "pipe-one-way", new Choice('A',
+            "pipe-one-way", new Choice("q3b", 'A',
                     "Bytes in a pipe have no addressee: whoever calls read() first takes them, even the process that wrote them.",
                     Map.of('B', "Both ends can be held by both processes; nothing forbids the write. What goes wrong after it?",
-                            'C', "Capacity is 64 KiB; pipe2's messages are a few bytes.",
+                            'C', "A pipe holds 64 KiB by default; pipe2's messages are a few bytes.",
                             'D', "A pipe never reorders bytes. Who reads them, though?")));
 
     private Check() {}
 
-    /** A multiple-choice answer: one letter. */
-    public static void choice(String question, char answer) {
+    /**
+     * A multiple-choice answer: one letter from A to D, as a {@code char} or a one-letter
+     * {@code String}, in either case ({@code 'C'}, {@code "C"}, {@code 'c'}, {@code "c"}). The
+     * notebook declares the answer variable as {@code Object}, so that each of these compiles.
+     */
+    public static void choice(String question, Object answer) {
         Choice c = CHOICES.get(question);
         if (c == null) throw new IllegalArgumentException("no question named '" + question + "'; one of " + CHOICES.keySet());
-        char given = Character.toUpperCase(answer);
+        String example = c.variable() + " = 'X';  with your letter in place of X";
+        if (answer == null) {
+            throw new NotYetSolved("No answer yet: in the answer cell above, write one letter in quotes, as in  " + example
+                    + ", run that cell, then run this check again.");
+        }
+        String text = answer instanceof Character ch ? String.valueOf(ch)
+                : answer instanceof String s ? s.strip()
+                : null;
+        if (text == null) {
+            throw new NotYetSolved("Answer with one letter in quotes, as in  " + example + ", not with the "
+                    + answer.getClass().getSimpleName() + " " + answer + ".");
+        }
+        if (text.length() != 1 || !Character.isLetter(text.charAt(0))) {
+            throw new NotYetSolved("Answer with just one letter, A, B, C or D, as in  " + example + ", not \"" + text + "\".");
+        }
+        char given = Character.toUpperCase(text.charAt(0));
+        if (given < 'A' || given > 'D') {
+            throw new NotYetSolved(given + " is not one of the choices: answer with one of the letters A, B, C or D.");
+        }
         if (given == c.answer()) {
             pass(c.why());
             return;
         }
-        String hint = c.hints().get(given);
-        throw new NotYetSolved(hint != null ? "Not " + given + ". " + hint : "Answer with one of the letters A, B, C or D.");
+        throw new NotYetSolved("Not " + given + ". " + c.hints().get(given));
     }
 
     /** Two pipes, three rounds: the parent heard the child's three pings, the child printed three pongs. */

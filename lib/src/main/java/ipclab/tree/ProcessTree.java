@@ -1,14 +1,17 @@
 package ipclab.tree;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -61,6 +64,63 @@ public final class ProcessTree {
         Map<Long, List<Proc>> children = new TreeMap<>();
         for (Proc p : all.values()) children.computeIfAbsent(p.ppid(), k -> new ArrayList<>()).add(p);
         return new ProcessTree(root, children);
+    }
+
+    /**
+     * Waits until process {@code pid} is a zombie: it has exited, and nobody has reaped it yet.
+     * Re-reads {@code /proc/PID/stat} until its state is {@code Z}, for at most {@code limit};
+     * returns the tree below this process at that moment.
+     *
+     * @throws IOException if the process is gone (already reaped) or not a zombie within the limit
+     */
+    public static ProcessTree awaitZombie(long pid, Duration limit) throws IOException {
+        Proc[] last = new Proc[1];
+        boolean zombie = poll(() -> {
+            last[0] = read(pid);
+            if (last[0] == null) throw new IOException("process " + pid + " is gone: it has been reaped already");
+            return last[0].state() == 'Z';
+        }, limit);
+        if (!zombie) {
+            throw new IOException("process " + pid + " was not a zombie within " + limit.toMillis()
+                    + " ms; it is " + last[0].stateName());
+        }
+        return ofThisProcess();
+    }
+
+    /**
+     * Waits until {@code condition} holds for the tree below this process, re-reading
+     * {@code /proc} until then, for at most {@code limit}; returns the first tree for which it
+     * holds.
+     *
+     * @throws IOException if it does not hold within the limit
+     */
+    public static ProcessTree awaitThisProcess(Predicate<ProcessTree> condition, Duration limit) throws IOException {
+        ProcessTree[] last = new ProcessTree[1];
+        if (!poll(() -> condition.test(last[0] = ofThisProcess()), limit)) {
+            throw new IOException("the process tree did not reach the expected state within " + limit.toMillis() + " ms; it is:\n" + last[0]);
+        }
+        return last[0];
+    }
+
+    private interface Probe {
+        boolean holds() throws IOException;
+    }
+
+    /** Tries {@code probe} until it holds or {@code limit} has passed, pausing 1 ms, then longer, up to 20 ms. */
+    private static boolean poll(Probe probe, Duration limit) throws IOException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        long pauseMillis = 1;
+        while (true) {
+            if (probe.holds()) return true;
+            if (System.nanoTime() - deadline > 0) return false;
+            try {
+                Thread.sleep(pauseMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for the process tree");
+            }
+            pauseMillis = Math.min(pauseMillis * 2, 20);
+        }
     }
 
     /** Reads one process, or null if it vanished meanwhile. */
@@ -149,11 +209,13 @@ public final class ProcessTree {
         depths.add(0);
         layout(root.pid(), 1, rows, depths);
         int rowH = 34;
-        int width = 760;
+        int width = 820;
         int height = rows.size() * rowH + 10;
         StringBuilder svg = new StringBuilder();
         svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width).append("\" height=\"").append(height)
-                .append("\" font-family=\"monospace\" font-size=\"12\">\n");
+                .append("\" font-family=\"monospace\" font-size=\"13\">\n");
+        // Its own white background, so that the picture reads the same in a light or a dark theme.
+        svg.append("<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n");
         for (int i = 0; i < rows.size(); i++) {
             Proc p = rows.get(i);
             int x = 10 + depths.get(i) * 28;
@@ -169,7 +231,7 @@ public final class ProcessTree {
                     .append("\" height=\"26\" rx=\"4\" fill=\"").append(zombie ? "#eee" : "#e8f1fb")
                     .append("\" stroke=\"").append(zombie ? "#999" : "#4a7ab5").append('"')
                     .append(zombie ? " stroke-dasharray=\"4 3\"" : "").append("/>\n");
-            svg.append("<text x=\"").append(x + 8).append("\" y=\"").append(y + 17).append("\">")
+            svg.append("<text x=\"").append(x + 8).append("\" y=\"").append(y + 18).append("\" fill=\"#111\">")
                     .append(escape(p.pid() + "  " + p.stateName() + "  " + shorten(p.command()))).append("</text>\n");
         }
         return svg.append("</svg>\n").toString();
