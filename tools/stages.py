@@ -111,7 +111,7 @@ def failure_report(name, lines=TAIL_LINES):
             said.extend([section[0]] + (messages or plain))
 
     for line in text[start + 1:end]:
-        if re.match(r"^_{3,} .* _{3,}$", line):
+        if re.match(r"^_+ \S.* _+$", line):
             flush()
             section = [line]
         elif section:
