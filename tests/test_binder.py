@@ -85,6 +85,8 @@ def test_repo2docker_renders_a_dockerfile_with_the_jdk_and_postbuild(repo_copy):
     assert apt, f"no apt-get install step for binder/apt.txt:\n{dockerfile}"
     packages = apt[1].split()
     assert "openjdk-17-jdk-headless" in packages and "maven" in packages, packages
+    # The notebooks compile the chapter's C programs in the cell (package book).
+    assert "gcc" in packages and "libc6-dev" in packages, f"Binder's image needs gcc and libc6-dev: {packages}"
     assert "Building conda environment for python=3.11" in result.stderr, result.stderr
     assert re.search(r'^RUN \$\{KERNEL_PYTHON_PREFIX\}/bin/pip install .*-r "binder/requirements.txt"$',
                      dockerfile, re.M), dockerfile
