@@ -59,6 +59,7 @@ STAGE_TIMEOUT = 40 * 60
 TAIL_LINES = 60
 
 print_lock = threading.Lock()
+running_procs = {}  # stage name -> its process, while it runs
 
 
 def say(text):
@@ -74,18 +75,20 @@ def run_stage(name, results):
         out.flush()
         proc = subprocess.Popen(STAGES[name], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
+        running_procs[name] = proc
         try:
             code = proc.wait(timeout=STAGE_TIMEOUT)
         except subprocess.TimeoutExpired:
             out.write(f"\nstage {name}: stopped after {STAGE_TIMEOUT} s\n".encode())
+            out.flush()
+            stop([proc])
             code = None
-        finally:
-            # Whatever the stage left in its process group goes with it.
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            proc.wait()
+        # Ctrl-C (KeyboardInterrupt) goes on to main(), which stops every running stage.
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # whatever the stage left in its process group
+        except (ProcessLookupError, PermissionError):
+            pass
+        running_procs.pop(name, None)
     took = time.monotonic() - started
     results[name] = (code == 0, took)
     say(f"stage {name}: {'passed' if code == 0 else 'FAILED'} in {took:.0f} s")
@@ -130,11 +133,33 @@ def schedule(names, results):
             del waiting[name]
             side = [r for r in running if r not in results]
             say(f"stage {name}: started" + (f" (beside {', '.join(side)})" if side else ""))
-            running[name] = threading.Thread(target=run_stage, args=(name, results))
+            running[name] = threading.Thread(target=run_stage, args=(name, results), daemon=True)
             running[name].start()
         for name in [n for n, t in running.items() if not t.is_alive()]:
             running.pop(name).join()
         time.sleep(0.2)
+
+
+def stop(procs, grace=30):
+    """Each stage runs in a session of its own: pass it an interrupt, as Ctrl-C would. pytest
+    then stops as after Ctrl-C and shuts down the kernels it started; what is left after
+    `grace` seconds is killed."""
+    for proc in procs:
+        try:
+            os.killpg(proc.pid, signal.SIGINT)
+        except (ProcessLookupError, PermissionError):
+            pass
+    deadline = time.monotonic() + grace
+    for proc in procs:
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        proc.wait()
 
 
 def main():
@@ -153,11 +178,16 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     results = {}
     started = time.monotonic()
-    if args.stages:
-        for name in args.stages:  # asked for by name: one after the other
-            run_stage(name, results)
-    else:
-        schedule(list(STAGES), results)
+    try:
+        if args.stages:
+            for name in args.stages:  # asked for by name: one after the other
+                run_stage(name, results)
+        else:
+            schedule(list(STAGES), results)
+    except KeyboardInterrupt:
+        say(f"\nstages: interrupted; stopping {', '.join(running_procs) or 'nothing'}")
+        stop(list(running_procs.values()))
+        return 130
     total = time.monotonic() - started
     failed = [n for n, (ok, _) in results.items() if not ok]
     for name in failed:
