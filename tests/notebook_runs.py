@@ -139,7 +139,7 @@ def run(path, way="once", timeout=120):
                         execute(index, cell, "Run All")
         except Exception:
             return problems, time.monotonic() - started
-        left = processes.course_children(kernel)
+        left = processes.left_behind(kernel)
         zombies = [p for p in processes.descendants(kernel) if p[2] == "Z"]
         if left:
             problems.append(f"{name}: left running after the last cell: {left}")

@@ -68,7 +68,7 @@ def test_notebook_runs_and_shows_its_key_outputs(name):
                 pytest.fail(f"{name} {where(index, cell)}: {'; '.join(errors_of(cell)) or 'error output'}",
                             pytrace=False)
         # Before the notebook's JVM shuts down: the notebook itself must have stopped what it started.
-        left = processes.course_children(kernel)
+        left = processes.left_behind(kernel)
         zombies = [p for p in processes.descendants(kernel) if p[2] == "Z"]
         assert not left, f"{name} left child processes running: {left}"
         assert not zombies, f"{name} left zombies: {zombies}"
@@ -87,5 +87,5 @@ def test_notebook_runs_and_shows_its_key_outputs(name):
 
 def test_no_course_process_outlives_the_notebooks():
     me = os.getpid()
-    left = processes.wait_until(lambda: not processes.course_children(me), 5)
-    assert left, f"child JVMs still running: {processes.course_children(me)}"
+    gone = processes.wait_until(lambda: not processes.left_behind(me), 5)
+    assert gone, f"still running after the notebooks: {processes.left_behind(me)}"
