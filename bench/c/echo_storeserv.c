@@ -1,13 +1,28 @@
 /* The book's echo_storeserv.c (TCP/IP Network Programming, 11.2) with its bugs fixed, as the
- * C yardstick for bench_echo.py: one forked handler per client, and a storing child that reads
- * every handler's bytes from one pipe and is the only writer of the store file.
+ * C yardstick of bench/bench_echo.py (make bench): one forked handler per client, and a storing
+ * child that reads every handler's bytes from one pipe and is the only writer of the store file.
  *
- * Fixed: reads are bounded by the buffer (the book read BUFSIZ bytes into 30); the storing
- * child stores until end of file instead of 10 reads; SIGCHLD reaps every exited child with a
- * waitpid(-1, WNOHANG) loop and calls nothing unsafe; accept() interrupted by a signal is
- * retried; it binds 127.0.0.1, not INADDR_ANY; a client that vanishes ends its handler.
- * Not fixed, because the book's design has no way to: lines longer than PIPE_BUF from
- * concurrent clients may mix in the store (messages here are 32 bytes).
+ * Changed from the book:
+ * - the buffer is BUF_SIZE = 4096 bytes (PIPE_BUF), not the book's 30, so that a tiny buffer does
+ *   not slow the yardstick down; every read is bounded by it;
+ * - the storing child stores until end of file instead of stopping after 10 reads;
+ * - SIGCHLD reaps every exited child with a waitpid(-1, WNOHANG) loop (the book's handler reaps
+ *   one child per signal, and signals that arrive together are merged) and calls only
+ *   async-signal-safe functions (the book's calls printf);
+ * - a read error on the client's socket ends the handler (the book's loop stops only at end of
+ *   file), and SIGPIPE is ignored, so a write to a client that has gone fails with EPIPE and ends
+ *   the handler too;
+ * - it binds 127.0.0.1 instead of INADDR_ANY (a deployment choice, not a bug: the bench needs no
+ *   other interface), listens with a backlog of 1024 instead of 5, as the Java server does, and
+ *   sets TCP_NODELAY on each connection, as the Java handlers do;
+ * - SIGTERM stops it: the handlers get SIGTERM, the storing child reads to end of file.
+ * As in the book, accept() interrupted by a signal is simply retried.
+ *
+ * Not changed, because the book's design has no way to: a handler forwards each read to the pipe
+ * as it comes, in one write() of at most PIPE_BUF bytes, which is atomic; but a line that arrives
+ * in several reads is forwarded in several writes, and another handler's write can land between
+ * them, so lines from concurrent clients can mix in the store. bench_echo.py sends 32-byte
+ * messages and checks the store only on the Java side, so the bench does not depend on it.
  *
  * usage: echo_storeserv PORT STORE-FILE    (prints "listening on 127.0.0.1:PORT"; SIGTERM stops it) */
 #include <arpa/inet.h>

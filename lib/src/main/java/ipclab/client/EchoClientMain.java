@@ -11,9 +11,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The terminal client, {@code echo-client [--host 127.0.0.1] [--port 9190]}: chapter 10's
- * client with reading and writing split. One thread reads lines from stdin and writes them to
- * the socket; another reads the echoes and prints them, so neither waits for the other. On
+ * The terminal client, {@code echo-client [--host 127.0.0.1] [--port 9190]}. Chapter 10's
+ * client splits reading and writing over two processes with fork(); this one splits them over
+ * two threads. One thread reads lines from stdin and writes them to the socket; the other reads
+ * the echoes and prints them, so neither waits for the other. On
  * {@code q} or end of input it half-closes the connection (shutdown(SHUT_WR)), prints the
  * echoes still on their way, and exits.
  */

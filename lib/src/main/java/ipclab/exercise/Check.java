@@ -3,8 +3,10 @@ package ipclab.exercise;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.WeakHashMap;
 
 import ipclab.child.Fork;
 import ipclab.pipe.Pipe;
@@ -98,13 +100,73 @@ public final class Check {
         pass("three rounds over two pipes, each message read by the process it was meant for.");
     }
 
+    /** The pipes {@link #eof} has read to the end, and what it found: a pipe can be read only once. */
+    private static final Map<Pipe, String> EOF_CHECKED = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /**
+     * Two pipes, three rounds, and proof that both pipes carried traffic the right way: the
+     * parent heard the child's three pings, the child printed the three pongs, the parent read
+     * only from {@code toParent} and wrote only into {@code toChild}, and those are two pipes,
+     * not one: {@code /proc/self/fd} names two different pipe inodes for them. (Every pipe end
+     * the notebook holds is inherited by a {@code %%fork} child, so the child's descriptors
+     * alone cannot tell a one-pipe solution from a two-pipe one; which ends the parent's reads
+     * and writes went through can.)
+     */
+    public static void exchange(List<String> heard, Pipe toParent, Pipe toChild) throws IOException {
+        // Only what this process recorded is used, so the check gives the same verdict after the
+        // pipes have been closed (by the clean-up cell, or by the solution itself).
+        long one = toParent.inodeWhenOpened();
+        long other = toChild.inodeWhenOpened();
+        if (toParent == toChild || one == other) {
+            throw new NotYetSolved("toParent and toChild are the same pipe (pipe:[" + one + "]): run the exercise's setup cell, which opens two.");
+        }
+        if (toParent.writeEnd().bytesWritten() > 0) {
+            throw new NotYetSolved("The parent wrote into toParent, the child's pipe to the parent. With one pipe both ways, a process can read back its own message, as in pipe2: "
+                    + "answer through toChild. Then run the setup cell for fresh pipes, and your solution again.");
+        }
+        if (toChild.readEnd().bytesRead() > 0) {
+            throw new NotYetSolved("The parent read from toChild, its own pipe to the child: read the pings from toParent. "
+                    + "Then run the setup cell for fresh pipes, and your solution again.");
+        }
+        if (toParent.readEnd().bytesRead() == 0) {
+            throw new NotYetSolved("The parent never read from toParent (pipe:[" + one + "]): read each ping there and add it to heard.");
+        }
+        if (toChild.writeEnd().bytesWritten() == 0) {
+            throw new NotYetSolved("The parent never wrote into toChild (pipe:[" + other + "]): answer each ping there.");
+        }
+        List<String> pings = List.of("ping 1", "ping 2", "ping 3");
+        if (heard == null || !heard.equals(pings)) {
+            throw new NotYetSolved("The parent heard " + heard + " but expected " + pings
+                    + ". If two pings arrived in one read, the child did not wait for each pong before sending the next ping.");
+        }
+        String child = Fork.lastOutput();
+        int from = 0;
+        for (int i = 1; i <= 3; i++) {
+            int at = child.indexOf("pong " + i, from);
+            if (at < 0) {
+                throw new NotYetSolved("The child never printed 'pong " + i + "' (after the earlier pongs): it should read each reply from toChild and print it.");
+            }
+            from = at;
+        }
+        pass("three rounds over two pipes (pipe:[" + one + "] up, pipe:[" + other + "] down), each message read by the process it was meant for.");
+    }
+
     /**
      * Reads the pipe to end of file, as the parent would, and checks that the child's three lines
-     * arrived and that the read ended: no write end was left open.
+     * arrived and that the read ended: no write end was left open. Run again on a pipe it has
+     * already read, it repeats its verdict (there is nothing left to read a second time).
      */
     public static void eof(Pipe pipe) throws IOException {
+        String verdict = EOF_CHECKED.get(pipe);
+        if (verdict != null) {
+            pass(verdict);
+            return;
+        }
         if (pipe.writeEnd().isOpen()) {
             throw new NotYetSolved("The parent still holds the write end, so its own read can never see end of file: close it in the parent's branch.");
+        }
+        if (!pipe.readEnd().isOpen()) {
+            throw new NotYetSolved("The parent closed its read end, so it cannot read the child's lines: close only the end it does not use.");
         }
         String received;
         try {
@@ -117,7 +179,9 @@ public final class Check {
             throw new NotYetSolved("The parent should read exactly the child's three lines, then end of file; it got \""
                     + received.replace("\n", "\\n") + "\"");
         }
-        pass("all three lines and then end of file: every write end was closed.");
+        verdict = "all three lines and then end of file: every write end was closed.";
+        EOF_CHECKED.put(pipe, verdict);
+        pass(verdict);
     }
 
     private static void pass(String why) {

@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
 
 import ipclab.child.ExitStatus;
 import ipclab.child.Fork;
+import ipclab.pipe.Fd;
+import ipclab.pipe.Pipe;
 import jdk.jshell.ImportSnippet;
 import jdk.jshell.JShell;
 import jdk.jshell.Snippet;
@@ -21,8 +23,8 @@ import org.dflib.jjava.jupyter.kernel.magic.CellMagic;
 
 /**
  * {@code %%fork [--timeout SECONDS]}: the cell's code runs in a child process with
- * {@code pid == 0} and in the kernel with the child's pid, as C code after {@code fork()}.
- * The notebook's variables that the code names are copied into the child; the kernel's side
+ * {@code pid == 0} and in the notebook's JVM with the child's pid, as C code after {@code fork()}.
+ * The notebook's variables that the code names are copied into the child; the notebook's side
  * uses them as they are. The cell's result is the child's exit status.
  */
 public final class ForkMagic implements CellMagic<ExitStatus, BaseKernel> {
@@ -46,6 +48,11 @@ public final class ForkMagic implements CellMagic<ExitStatus, BaseKernel> {
             String name = v.name();
             if (!named.contains(name) || name.equals("pid") || !seen.add(name)) continue;
             Object value = kernel.evalRaw(name);
+            if (allClosed(value)) {
+                // A later cell (a clean-up cell, usually) closed it: say where a fresh one comes from.
+                System.out.println(name + " is closed: run the cell with `" + declaration(v) + "` first.");
+                return null;
+            }
             before.put(name, value);
             types.put(name, v.typeName());
             fork.with(name, v.typeName(), value);
@@ -81,6 +88,26 @@ public final class ForkMagic implements CellMagic<ExitStatus, BaseKernel> {
                 slot = null;
             }
         }
+    }
+
+    /** The line that declares the variable, without its comment: JShell's snippet may begin with the comment of the line before. */
+    private static String declaration(VarSnippet v) {
+        Pattern declares = Pattern.compile("\\b" + Pattern.quote(v.name()) + "\\s*=");
+        return v.source().lines()
+                .map(line -> line.replaceFirst("\\s*//.*$", "").strip())
+                .filter(line -> declares.matcher(line).find())
+                .findFirst().orElse(v.typeName() + " " + v.name() + " = ...");
+    }
+
+    /** A pipe, descriptor or descriptor array whose every descriptor is closed: nothing left to fork with. */
+    private static boolean allClosed(Object value) {
+        if (value instanceof Pipe p) return !p.readEnd().isOpen() && !p.writeEnd().isOpen();
+        if (value instanceof Fd fd) return !fd.isOpen();
+        if (value instanceof Fd[] fds && fds.length > 0) {
+            for (Fd fd : fds) if (fd == null || fd.isOpen()) return false;
+            return true;
+        }
+        return false;
     }
 
     private static boolean isValue(Object o) {

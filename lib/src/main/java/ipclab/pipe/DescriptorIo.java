@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 
 /**
- * How a descriptor's system calls are made in this process: through jnr-posix in the kernel,
+ * How a descriptor's system calls are made in this process: through jnr-posix in the notebook's JVM,
  * or through the JDK's own file streams in a lean child JVM (system property
  * {@code ipclab.lean=true}), where loading a native library would cost about 250 ms.
  */

@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * The pipe ends this process opened and has not closed: what a {@code fork()} would copy into
- * a child. The JVM's own descriptors (jar files, the kernel's sockets) are not listed: a child
+ * a child. The JVM's own descriptors (jar files, JJava's sockets to Jupyter) are not listed: a child
  * must not hold them.
  */
 public final class Descriptors {

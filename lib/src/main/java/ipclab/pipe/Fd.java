@@ -13,9 +13,9 @@ import java.util.Arrays;
  * One file descriptor: a small number that names an open file, pipe end or socket in this
  * process's descriptor table. Each method is one system call, named after it.
  *
- * <p>In the notebook's kernel, reads and writes first {@code poll(2)} for at most
+ * <p>In the notebook's JVM, reads and writes first {@code poll(2)} for at most
  * {@link #timeout()}, so a pipe that never delivers raises a {@link PipeTimeoutException}
- * instead of hanging the kernel. In a child JVM the same object does plain blocking calls (its
+ * instead of hanging the notebook. In a child JVM the same object does plain blocking calls (its
  * parent's timeout guards it) and loads no native library.
  *
  * <p>An {@code Fd} is {@link Serializable} as its number alone: copied into a child that
@@ -28,6 +28,10 @@ public final class Fd implements AutoCloseable, Serializable {
     private volatile boolean closed; // copied too: a descriptor closed before the spawn is not inherited
     private transient volatile Duration timeout; // null: the default, 10 s
     private transient DescriptorIo io;
+    // Bytes moved through this object in this process: which end a process really used. Plain
+    // volatile fields: an exact count under concurrent use is not needed, only zero or not.
+    private transient volatile long bytesRead;
+    private transient volatile long bytesWritten;
 
     private Fd(int number) {
         if (number < 0) throw new IllegalArgumentException("a descriptor is never negative: " + number);
@@ -64,7 +68,7 @@ public final class Fd implements AutoCloseable, Serializable {
         return !closed;
     }
 
-    /** How long a read or write in the kernel waits for the pipe before giving up. */
+    /** How long a read or write in the notebook's JVM waits for the pipe before giving up. */
     public Duration timeout() {
         Duration t = timeout;
         return t != null ? t : Default.TIMEOUT;
@@ -97,6 +101,7 @@ public final class Fd implements AutoCloseable, Serializable {
         ensureOpen("read");
         if (len == 0) return 0;
         int n = io.read(buf, off, len, limit());
+        if (n > 0) bytesRead += n;
         return n == 0 ? -1 : n;
     }
 
@@ -110,6 +115,7 @@ public final class Fd implements AutoCloseable, Serializable {
         ensureOpen("read");
         if (!buf.hasRemaining()) return 0;
         int n = io.read(buf, limit());
+        if (n > 0) bytesRead += n;
         return n == 0 ? -1 : n;
     }
 
@@ -136,12 +142,14 @@ public final class Fd implements AutoCloseable, Serializable {
         }
     }
 
-    /** write(2): returns how many bytes the kernel accepted (all of them, for a blocking pipe). */
+    /** write(2): returns how many bytes the OS kernel accepted (all of them, for a blocking pipe). */
     public int write(byte[] buf, int off, int len) throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, buf.length);
         ensureOpen("write");
         if (len == 0) return 0;
-        return io.write(buf, off, len, limit());
+        int n = io.write(buf, off, len, limit());
+        if (n > 0) bytesWritten += n;
+        return n;
     }
 
     /** write(2) of the whole array. */
@@ -153,7 +161,9 @@ public final class Fd implements AutoCloseable, Serializable {
     public int write(ByteBuffer buf) throws IOException {
         ensureOpen("write");
         if (!buf.hasRemaining()) return 0;
-        return io.write(buf, limit());
+        int n = io.write(buf, limit());
+        if (n > 0) bytesWritten += n;
+        return n;
     }
 
     /** write(2) of a string's UTF-8 bytes. */
@@ -165,6 +175,25 @@ public final class Fd implements AutoCloseable, Serializable {
     public void writeAll(byte[] buf) throws IOException {
         int off = 0;
         while (off < buf.length) off += write(buf, off, buf.length - off);
+    }
+
+    /** How many bytes this process has read through this object (a copy in a child counts its own). */
+    public long bytesRead() {
+        return bytesRead;
+    }
+
+    /** How many bytes this process has written through this object (a copy in a child counts its own). */
+    public long bytesWritten() {
+        return bytesWritten;
+    }
+
+    /**
+     * What the descriptor names, as {@code /proc/self/fd/N} shows it: {@code pipe:[INODE]} for
+     * a pipe end. Two descriptors that show the same inode reach the same pipe.
+     */
+    public String target() throws IOException {
+        ensureOpen("readlink");
+        return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + number)).toString();
     }
 
     /**

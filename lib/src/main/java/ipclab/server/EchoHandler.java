@@ -128,7 +128,8 @@ public final class EchoHandler {
      * per call than the channel does.
      */
     static void serve(SocketChannel client, Forwarder forwarder) throws IOException {
-        // Reads are bounded by the buffer (the book read BUFSIZ bytes into a 30-byte array).
+        // Reads are bounded by the buffer (a widely copied transcription of the book's server
+        // reads BUFSIZ bytes into its 30-byte array).
         byte[] buf = new byte[Frames.MAX_PAYLOAD];
         try {
             client.setOption(StandardSocketOptions.TCP_NODELAY, true); // an echo goes out at once, not after the next ACK

@@ -190,7 +190,9 @@ public final class EchoServer implements AutoCloseable {
                             Integer.parseInt(address.substring(colon + 1)), StatusBoard.map(boardFile));
                 }
                 ExitStatus exit = process.poll();
-                if (exit != null) throw new IOException(reason(out, exit));
+                // Read its output again: it may have printed its reason after the read above
+                // (once reaped, its output is complete).
+                if (exit != null) throw new IOException(reason(process.output(), exit));
                 if (System.nanoTime() > deadline) {
                     process.kill();
                     throw new IOException("echo server did not start within " + START_LIMIT.toSeconds() + " s, so it was killed");

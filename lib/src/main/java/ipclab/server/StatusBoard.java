@@ -12,8 +12,8 @@ import java.nio.file.StandardOpenOption;
 /**
  * A few counters in a small file that the server, the storing process and the cell's handle
  * all map into memory (mmap(2) with MAP_SHARED): each process writes only its own slots, and
- * every process sees the others' writes at once, without a system call. Because the OS
- * kernel keeps the mapped page, the counters survive a storing process killed by SIGKILL; that is how
+ * every process sees the others' writes at once, without a system call. Because the OS kernel
+ * keeps the mapped page, the counters survive a storing process killed by SIGKILL; that is how
  * the server knows exactly how many bytes died with it.
  */
 final class StatusBoard implements AutoCloseable {

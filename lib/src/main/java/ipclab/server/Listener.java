@@ -1,0 +1,66 @@
+package ipclab.server;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The server's listening role: socket(2), bind(2), listen(2) on the asked address, and the check
+ * that the store file can be written, each failing with one line that says why. The listening
+ * socket is what every handler inherits as its descriptor 0 (see {@link HandlerPool}).
+ */
+final class Listener {
+    /** How many connections the OS kernel queues for the handlers' accept(). */
+    static final int BACKLOG = 1024;
+
+    private Listener() {}
+
+    /** socket(2), bind(2), listen(2). */
+    static ServerSocketChannel listen(String host, int port) throws EchoServerMain.StartException {
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) throw new EchoServerMain.StartException("cannot listen on " + host + ": unknown host");
+        ServerSocketChannel ch = null;
+        try {
+            ch = ServerSocketChannel.open();
+            ch.bind(address, BACKLOG);
+            return ch;
+        } catch (BindException e) {
+            EchoServerMain.close(ch);
+            String why = e.getMessage() != null && e.getMessage().contains("in use") ? "address already in use" : lower(e.getMessage());
+            throw new EchoServerMain.StartException("cannot listen on " + host + ":" + port + ": " + why);
+        } catch (IOException e) {
+            EchoServerMain.close(ch);
+            throw new EchoServerMain.StartException("cannot listen on " + host + ":" + port + ": " + lower(e.getMessage()));
+        }
+    }
+
+    /** Opens the store file for appending once, so that the storing process will be able to. */
+    static void checkWritable(Path store) throws EchoServerMain.StartException {
+        try (FileChannel ignored = FileChannel.open(store, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            // Opened for appending: the storing process will be able to write it.
+        } catch (AccessDeniedException e) {
+            throw new EchoServerMain.StartException("cannot write the store file " + store + ": permission denied");
+        } catch (NoSuchFileException e) {
+            throw new EchoServerMain.StartException("cannot write the store file " + store + ": no such folder");
+        } catch (FileSystemException e) {
+            throw new EchoServerMain.StartException("cannot write the store file " + store + ": "
+                    + (e.getReason() != null ? e.getReason().toLowerCase() : e.getMessage()));
+        } catch (IOException e) {
+            throw new EchoServerMain.StartException("cannot write the store file " + store + ": " + e.getMessage());
+        }
+    }
+
+    private static String lower(String s) {
+        if (s == null) return "failed";
+        int paren = s.indexOf(" (");
+        s = paren > 0 ? s.substring(0, paren) : s;
+        return s.isEmpty() ? s : Character.toLowerCase(s.charAt(0)) + s.substring(1);
+    }
+}
