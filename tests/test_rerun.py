@@ -18,6 +18,7 @@ import contextlib
 import glob
 import json
 import os
+import subprocess
 import sys
 import time
 
@@ -40,7 +41,11 @@ def run_one(name, way):
     if os.path.exists(log):
         os.remove(log)
     cmd = [sys.executable, os.path.join(ROOT, "tests", "notebook_runs.py"), os.path.join(NOTEBOOKS, name), *RUNS[way]]
-    code, _, seconds = run_logged(cmd, log, PER_RUN_TIMEOUT)
+    started = time.monotonic()
+    try:
+        code, _, seconds = run_logged(cmd, log, PER_RUN_TIMEOUT)
+    except subprocess.TimeoutExpired:  # run_logged has stopped it and all below it
+        return -1, [f"{name}: not finished after {PER_RUN_TIMEOUT} s; stopped"], time.monotonic() - started
     with open(log, encoding="utf-8", errors="replace") as f:
         report = f.read()
     problems = [line[4:] for line in report.splitlines() if line.startswith("  - ")]
