@@ -77,7 +77,8 @@ def results():
             found[(name, way)] = result
         took[way] = time.monotonic() - started
     with open(TIMES, "w") as f:
-        json.dump({f"{n} {w}": round(r[2], 1) for (n, w), r in found.items()}, f, indent=1, sort_keys=True)
+        last_times.update({f"{n} {w}": round(r[2], 1) for (n, w), r in found.items()})
+        json.dump(last_times, f, indent=1, sort_keys=True)
     print("\nrerun: " + ", ".join(f"{w} phase {t:.0f} s" for w, t in took.items())
           + f" ({WORKERS} notebooks at a time)")
     for (name, way), (code, problems, seconds) in sorted(found.items()):
