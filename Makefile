@@ -11,9 +11,9 @@ export JUPYTER_PLATFORM_DIRS := 1
 export JUPYTER_CONFIG_PATH := $(CURDIR)/etc/jupyter$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))
 
 # The stages of `make test` (tools/stages.py runs them, side by side where the machine allows).
-STAGES := java notebooks lifecycle browser binder nbgrader rerun
+STAGES := java notebooks lifecycle browser binder nbgrader site rerun
 
-.PHONY: setup lab test test-prereqs bench jshell assignment binder-link clean prereqs \
+.PHONY: setup lab test test-prereqs bench jshell assignment binder-link book clean prereqs \
   $(addprefix test-,$(STAGES))
 
 setup: prereqs $(BIN)/.installed $(JAR)
@@ -49,7 +49,7 @@ test-prereqs:
 	@PYTHON=$(PYTHON) tools/prereqs.sh test
 
 # One stage: make test-java, test-notebooks, test-lifecycle, test-browser, test-binder,
-# test-nbgrader, test-rerun.
+# test-nbgrader, test-site, test-rerun.
 $(addprefix test-,$(STAGES)): test-%: test-prereqs
 	@$(MAKE) --no-print-directory setup
 	@$(BIN)/python tools/stages.py $*
@@ -73,6 +73,13 @@ assignment: setup
 # The mybinder.org launch link (and README badge) for this clone's git remote, opening the index.
 binder-link:
 	@$(PYTHON) tools/binder_link.py $(if $(REMOTE),--remote $(REMOTE)) $(if $(REF),--ref $(REF))
+
+# The course as a static website in build/book/ (open build/book/index.html): every notebook
+# executed on the `java` kernel (exercises as handed out, not run), rendered by Sphinx + myst-nb.
+# Each page's Binder link follows the git remote, or REMOTE=... REF=... as for binder-link.
+# BOOK_EXECUTED=DIR renders notebooks already executed in DIR instead of running them again.
+book: setup
+	$(BIN)/python tools/book.py --out build/book $(if $(REMOTE),--remote $(REMOTE)) $(if $(REF),--ref $(REF))
 
 clean:
 	mvn -q clean

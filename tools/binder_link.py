@@ -38,8 +38,23 @@ def provider_path(remote):
     return f"git/{quote(f'https://{host}/{path}.git', safe='')}"
 
 
-def binder_url(remote, ref):
-    return f"{BINDER}/{provider_path(remote)}/{quote(ref, safe='')}?urlpath={quote(INDEX, safe='')}"
+def binder_url(remote, ref, urlpath=INDEX):
+    """The launch link; urlpath is what JupyterLab opens (default: the course index)."""
+    return f"{BINDER}/{provider_path(remote)}/{quote(ref, safe='')}?urlpath={quote(urlpath, safe='')}"
+
+
+def notebook_urlpath(name):
+    """JupyterLab's path to a course notebook, e.g. lab/tree/notebooks/02-pipe1.ipynb."""
+    return f"lab/tree/notebooks/{name}"
+
+
+def default_remote():
+    """The remote 'origin', else the first remote, else ''."""
+    return git("remote", "get-url", "origin") or git("remote", "get-url", (git("remote").split() or [""])[0])
+
+
+def default_ref():
+    return git("symbolic-ref", "--short", "-q", "HEAD") or "HEAD"
 
 
 def main(argv=None):
@@ -48,12 +63,11 @@ def main(argv=None):
     parser.add_argument("--ref", help="branch, tag or commit to launch (default: the current branch)")
     args = parser.parse_args(argv)
 
-    remote = args.remote or git("remote", "get-url", "origin") or git("remote", "get-url",
-                                                                      (git("remote").split() or [""])[0])
+    remote = args.remote or default_remote()
     if not remote:
         print("binder-link: this clone has no git remote; pass REMOTE=https://github.com/OWNER/REPO", file=sys.stderr)
         return 1
-    ref = args.ref or git("symbolic-ref", "--short", "-q", "HEAD") or "HEAD"
+    ref = args.ref or default_ref()
     try:
         url = binder_url(remote, ref)
     except LinkError as e:

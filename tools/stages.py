@@ -18,6 +18,7 @@ ends, a summary at the end, each failed test's message (or the log's last lines)
 stage, and exit status 1 if any stage failed.
 """
 import argparse
+import glob
 import os
 import re
 import signal
@@ -42,11 +43,12 @@ STAGES = {
     "browser": pytest("tests/test_browser.py"),
     "binder": pytest("tests/test_binder.py"),
     "nbgrader": pytest("tests/test_nbgrader.py"),
+    "site": pytest("tests/test_book.py"),
     "rerun": pytest("tests/test_rerun.py"),
 }
 
 # What each stage waits for before it starts.
-JAR_READERS = ["notebooks", "nbgrader", "lifecycle", "browser"]
+JAR_READERS = ["notebooks", "nbgrader", "lifecycle", "browser", "site"]
 AFTER = {
     "java": [],
     "binder": [],
@@ -176,6 +178,12 @@ def main():
         print(f"stages: no stage {', '.join(unknown)} (there are: {', '.join(STAGES)})", file=sys.stderr)
         return 2
     os.makedirs(OUT, exist_ok=True)
+    # A test file no stage runs would never run at all.
+    staged = {part for cmd in STAGES.values() for part in cmd}
+    orphans = sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "tests", "test_*.py"))
+                     if os.path.relpath(p, ROOT) not in staged)
+    for path in orphans:
+        say(f"stages: {path} belongs to no stage: add it to STAGES in tools/stages.py")
     results = {}
     started = time.monotonic()
     try:
@@ -194,7 +202,7 @@ def main():
         say(f"\n----- stage {name} FAILED (whole log: test-output/stage-{name}.log) -----\n{failure_report(name)}")
     summary = ", ".join(f"{n} {t:.0f} s{'' if ok else ' FAILED'}" for n, (ok, t) in results.items())
     say(f"\nstages: {len(results) - len(failed)} passed, {len(failed)} failed in {total:.0f} s ({summary})")
-    return 1 if failed else 0
+    return 1 if failed or (orphans and not args.stages) else 0
 
 
 if __name__ == "__main__":

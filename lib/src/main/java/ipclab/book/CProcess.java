@@ -36,7 +36,7 @@ import jnr.posix.SpawnFileAction;
  * launcher with {@code posix_spawn(3)}; the launcher forks the program into a new process group,
  * reaps every process of the group (it is their child subreaper), and kills the whole group when
  * its lifeline from the JVM ends. The JVM holds the lifeline's only write end, so the group dies
- * with the JVM however the JVM ends (a restart of the notebook's kernel, {@code kill -9}), and
+ * with the JVM however the JVM ends (a restart of the notebook's kernel (JJava), {@code kill -9}), and
  * {@link #close()} ends it on purpose.
  *
  * <p>The program's standard output and error are a pseudo-terminal, as in the book's terminal
@@ -67,6 +67,8 @@ public final class CProcess implements AutoCloseable {
     private boolean timedOut;
     private boolean launcherGone;
     private boolean outputDone;
+    private long pumped; // bytes of output read so far
+    private long outputAtExit = -1; // bytes the program's output had reached when it exited (-1: unknown)
     private long finishedNanos;
     private String launchError;
 
@@ -95,12 +97,14 @@ public final class CProcess implements AutoCloseable {
         } catch (IOException e) {
             p.close();
             throw new IllegalStateException("cannot start " + displayName + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            throw p.interrupted("starting it");
         }
         return p;
     }
 
     private void spawn(Path launcher, Path binary, List<String> args, Map<String, String> env, String input,
-                       long limitMillis) throws IOException {
+                       long limitMillis) throws IOException, InterruptedException {
         int[] life, report, out, in = null;
         long spawned;
         // The same lock as the library's child JVMs: while it is held no other child is
@@ -125,11 +129,14 @@ public final class CProcess implements AutoCloseable {
                 for (int fd : openDescriptors()) {
                     if (!keep.contains(fd)) actions.add(SpawnFileAction.close(fd));
                 }
-                List<String> argv = new ArrayList<>(List.of(launcher.toString(), Integer.toString(life[0]),
-                        Integer.toString(report[1]), Long.toString(limitMillis), binary.toString()));
+                List<String> argv = new ArrayList<>(List.of("ipclab-launcher", command));
                 argv.addAll(args);
                 List<String> envp = new ArrayList<>();
-                for (Map.Entry<String, String> e : env.entrySet()) envp.add(e.getKey() + "=" + e.getValue());
+                for (Map.Entry<String, String> e : env.entrySet()) {
+                    if (!e.getKey().startsWith("IPCLAB_")) envp.add(e.getKey() + "=" + e.getValue());
+                }
+                envp.addAll(List.of("IPCLAB_PROGRAM=" + binary, "IPCLAB_LIFELINE=" + life[0], "IPCLAB_REPORT=" + report[1],
+                        "IPCLAB_LIMIT_MS=" + limitMillis));
                 spawned = Posix.jnr().posix_spawnp(launcher.toString(), actions, argv, envp);
             } finally {
                 for (int fd : childSide) Posix.close(fd);
@@ -139,6 +146,9 @@ public final class CProcess implements AutoCloseable {
         if (spawned <= 0) {
             for (int fd : new int[] {report[0], out[0]}) Posix.close(fd);
             if (in != null) Posix.close(in[1]);
+            synchronized (this) {
+                launcherGone = outputDone = mainEnded = true; // nothing to wait for
+            }
             throw new IOException("posix_spawnp(" + launcher + ") failed");
         }
         launcherPid = spawned;
@@ -152,18 +162,8 @@ public final class CProcess implements AutoCloseable {
         // Until the pid is known, pid() and close() cannot name the group.
         synchronized (this) {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            boolean interrupted = false;
             while (pid < 0 && !launcherGone && System.nanoTime() < deadline) {
-                try {
-                    wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                    break;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while the launcher started");
+                wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             }
             if (pid < 0) throw new IOException(launchError != null ? launchError : "the launcher did not report the program's pid");
         }
@@ -290,7 +290,7 @@ public final class CProcess implements AutoCloseable {
             ProcessTree.Proc proc = ProcessTree.read(p);
             if (proc != null) found.add(proc);
         }
-        found.sort((a, b) -> a.pid() == group ? -1 : b.pid() == group ? 1 : Long.compare(a.pid(), b.pid()));
+        found.sort(java.util.Comparator.comparing((ProcessTree.Proc p) -> p.pid() != group).thenComparingLong(ProcessTree.Proc::pid));
         return found;
     }
 
@@ -343,7 +343,7 @@ public final class CProcess implements AutoCloseable {
      * @throws CancellationException when the waiting thread is interrupted; the group is killed first
      */
     public CRun waitFor(Duration limit) {
-        if (!ran) return new CRun(false, -1, 0, false, "", Duration.ZERO);
+        if (!ran) return new CRun(false, -1, 0, false, "", Duration.ZERO, limit);
         long deadline = System.nanoTime() + limit.toNanos();
         boolean done = false;
         try {
@@ -353,11 +353,16 @@ public final class CProcess implements AutoCloseable {
                     if (left <= 0) break;
                     wait(Math.max(1, left / 1_000_000));
                 }
+                // Then everything it wrote before it exited, so the result's output is whole.
+                long outputDeadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+                while (mainEnded && !outputDone && pumped < outputAtExit && System.nanoTime() < outputDeadline) {
+                    wait(Math.max(1, (outputDeadline - System.nanoTime()) / 1_000_000));
+                }
                 done = true;
-                if (mainEnded) return result(false, mainEndedNanos);
+                if (mainEnded) return result(false, mainEndedNanos, limit);
             }
             close();
-            return result(true, System.nanoTime());
+            return result(true, System.nanoTime(), limit);
         } catch (InterruptedException e) {
             throw interrupted("waiting for it to exit");
         } finally {
@@ -365,9 +370,12 @@ public final class CProcess implements AutoCloseable {
         }
     }
 
-    /** For {@link CProgram#run}: waits until nothing of the run remains, killing the group after {@code limit}. */
-    CRun awaitEnd(Duration limit) {
-        long deadline = System.nanoTime() + limit.toNanos();
+    /**
+     * For {@link CProgram#run}: waits until nothing of the run remains. The launcher kills the
+     * group after {@code runLimit}; after {@code backstop} this JVM does it.
+     */
+    CRun awaitEnd(Duration runLimit, Duration backstop) {
+        long deadline = System.nanoTime() + backstop.toNanos();
         boolean done = false;
         try {
             synchronized (this) {
@@ -377,10 +385,10 @@ public final class CProcess implements AutoCloseable {
                     wait(Math.max(1, left / 1_000_000));
                 }
                 done = true;
-                if (launcherGone && outputDone) return result(timedOut, finishedNanos);
+                if (launcherGone && outputDone) return result(timedOut, finishedNanos, runLimit);
             }
             close();
-            return result(true, System.nanoTime());
+            return result(true, System.nanoTime(), runLimit);
         } catch (InterruptedException e) {
             throw interrupted("waiting for it to end");
         } finally {
@@ -388,9 +396,9 @@ public final class CProcess implements AutoCloseable {
         }
     }
 
-    private synchronized CRun result(boolean cutShort, long endNanos) {
+    private synchronized CRun result(boolean cutShort, long endNanos, Duration limit) {
         int status = signal != 0 ? 128 + signal : exitCode;
-        return new CRun(true, status, signal, cutShort || timedOut, output(), Duration.ofNanos(endNanos - startNanos));
+        return new CRun(true, status, signal, cutShort || timedOut, output(), Duration.ofNanos(endNanos - startNanos), limit);
     }
 
     private String endedAs() {
@@ -450,6 +458,11 @@ public final class CProcess implements AutoCloseable {
         return launcherGone;
     }
 
+    /** The launcher's pid: it stays in this JVM's process group, so a signal to that group reaches it. */
+    long launcherPid() {
+        return launcherPid;
+    }
+
     /** Closes the JVM's end of the lifeline, as the OS kernel does when the JVM dies. */
     synchronized void closeLifeline() {
         if (lifeline < 0) return;
@@ -481,6 +494,7 @@ public final class CProcess implements AutoCloseable {
             while (true) {
                 int n = Posix.read(fd, bytes.array(), bytes.position(), bytes.remaining());
                 if (n > 0) bytes.position(bytes.position() + n);
+                long total = n > 0 ? n : 0;
                 bytes.flip();
                 decoder.decode(bytes, chars, n <= 0);
                 if (n <= 0) decoder.flush(chars);
@@ -488,6 +502,10 @@ public final class CProcess implements AutoCloseable {
                 chars.flip();
                 emit(chars.toString());
                 chars.clear();
+                synchronized (this) {
+                    pumped += total;
+                    notifyAll();
+                }
                 if (n <= 0) break;
             }
         } catch (IOException e) {
@@ -573,6 +591,7 @@ public final class CProcess implements AutoCloseable {
             case "exit", "signal" -> {
                 if (parts[0].equals("exit")) exitCode = Integer.parseInt(parts[1]);
                 else signal = Integer.parseInt(parts[1]);
+                if (parts.length > 2) outputAtExit = Long.parseLong(parts[2]);
                 mainEnded = true;
                 mainEndedNanos = System.nanoTime();
             }

@@ -183,12 +183,12 @@ public final class CProgram {
         PrintStream out = System.out;
         if (binary == null) {
             out.println(NO_GCC);
-            return new CRun(false, -1, 0, false, "", Duration.ZERO);
+            return new CRun(false, -1, 0, false, "", Duration.ZERO, limit);
         }
         if (!quiet) out.println(commandLine(args, false));
         CProcess p = CProcess.launch(launcher, binary, "./" + name, List.of(args), environment(), input,
                 limit.toMillis(), quiet ? null : out);
-        CRun r = p.awaitEnd(limit.plusSeconds(5)); // the launcher enforces the limit; this is a backstop
+        CRun r = p.awaitEnd(limit, limit.plusSeconds(5));
         if (!quiet) {
             if (!r.output().isEmpty() && !r.output().endsWith("\n")) out.println();
             out.println(r.statusLine());

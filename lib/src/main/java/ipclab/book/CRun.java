@@ -12,8 +12,9 @@ import java.time.Duration;
  * @param timedOut true when the time limit struck first and its process group was killed
  * @param output   everything the program and its children wrote to standard output and error
  * @param elapsed  from the start until the run ended
+ * @param limit    the time it was given
  */
-public record CRun(boolean ran, int status, int signal, boolean timedOut, String output, Duration elapsed) {
+public record CRun(boolean ran, int status, int signal, boolean timedOut, String output, Duration elapsed, Duration limit) {
 
     /** True when the program ran, exited by itself with status 0 and was not cut short. */
     public boolean succeeded() {
@@ -28,10 +29,11 @@ public record CRun(boolean ran, int status, int signal, boolean timedOut, String
         if (!ran) return "did not run";
         String ended = signal != 0 ? "killed by signal " + signal + " (" + Signals.name(signal) + ")" : "exit status " + status;
         if (!timedOut) return ended;
-        String cut = "timed out after " + seconds(elapsed) + ": its process group was killed";
+        String cut = "timed out after " + seconds(limit) + ": its process group was killed";
         return signal == 9 ? cut + " (SIGKILL)" : cut + "; the program itself had ended with " + ended;
     }
 
+    /** "5 s", "0.5 s": the limit as a cell wrote it. */
     private static String seconds(Duration d) {
         long tenths = Math.round(d.toMillis() / 100.0);
         return tenths % 10 == 0 ? tenths / 10 + " s" : tenths / 10 + "." + tenths % 10 + " s";

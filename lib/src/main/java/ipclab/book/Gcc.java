@@ -67,18 +67,21 @@ final class Gcc {
         List<String> flags = new ArrayList<>(FLAGS);
         for (String d : defines) flags.add("-D" + d);
         String key = hash(source + '\0' + String.join(" ", flags) + '\0' + gcc.toAbsolutePath());
-        Path dir = cacheDir();
-        Path binary = dir.resolve(name + "-" + key);
+        // One folder per key, and the binary under its own name: /proc/PID/comm, which ps and
+        // top show, is the binary's file name.
+        Path dir = cacheDir().resolve(key);
+        Path binary = dir.resolve(name);
         if (Files.isExecutable(binary)) return binary;
         try {
             // Another JVM may compile the same binary at the same moment: each writes its own
             // files and renames the finished binary into place, which is atomic.
+            Files.createDirectories(dir);
             String unique = "." + ProcessHandle.current().pid() + "-" + Thread.currentThread().getId();
-            Path src = dir.resolve(name + "-" + key + ".c");
-            Path srcTmp = dir.resolve(name + "-" + key + unique + ".c");
+            Path src = dir.resolve(name + ".c");
+            Path srcTmp = dir.resolve(name + unique + ".c");
             Files.writeString(srcTmp, source, StandardCharsets.UTF_8);
             Files.move(srcTmp, src, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            Path tmp = dir.resolve(name + "-" + key + unique);
+            Path tmp = dir.resolve(name + unique);
             List<String> command = new ArrayList<>();
             command.add(gcc.toString());
             command.addAll(flags);

@@ -2,24 +2,32 @@
  * process hygiene. Not one of the book's programs: the library compiles it like them and
  * starts it with posix_spawn(3), because the JVM cannot fork().
  *
- * usage: launcher LIFELINE-FD REPORT-FD LIMIT-MS PROGRAM [ARG...]
+ * usage: ipclab-launcher ARGV0 [ARG...]
+ *   with, in the environment (removed before the program starts):
+ *   IPCLAB_PROGRAM     the program's binary; it sees ARGV0 as its argv[0] ("./pipe1", as from a shell)
+ *   IPCLAB_LIFELINE    the descriptor of the lifeline's read end (below)
+ *   IPCLAB_REPORT      the descriptor the launcher reports on (below)
+ *   IPCLAB_LIMIT_MS    how long the group may live, in milliseconds (0: no limit)
+ * The settings travel in the environment so that the command line, which process listings
+ * show, reads "ipclab-launcher ./pipe1".
  *
  * - The program runs in a new process group of its own (setpgid), so one kill(-pgid) reaches
  *   it and every process it forks.
- * - LIFELINE-FD is the read end of a pipe whose only write end the JVM holds. However the JVM
- *   ends (restart of the notebook's kernel, kill -9), the OS kernel closes that write end, poll()
+ * - The lifeline is the read end of a pipe whose only write end the JVM holds. However the JVM
+ *   ends (a restart of the notebook's kernel (JJava), kill -9), the OS kernel closes that write end, poll()
  *   here reports end of file, and the whole group is killed. The JVM closes it on purpose to
  *   stop the program.
  * - The launcher is a child subreaper (prctl PR_SET_CHILD_SUBREAPER): a process of the group
  *   whose parent exits is re-parented to it instead of to init, and it reaps every such orphan.
  *   It exits once it has no child left, so its exit means "nothing of this run remains".
- * - After LIMIT-MS milliseconds (0: no limit) the group is killed.
+ * - After IPCLAB_LIMIT_MS milliseconds the group is killed.
  * - The program's standard output and error are a pseudo-terminal, as when the book's programs
- *   run in a terminal: stdio buffers by line there, not by 4 KiB blocks as on a pipe. The
+ *   run in a terminal: stdio buffers by line there, not in blocks as on a pipe. The
  *   launcher copies it to its own standard output (the JVM's pipe). Without a pseudo-terminal
  *   the program writes to the pipe directly.
- * - REPORT-FD gets one line per event: "pid N", then "exit N" or "signal N" for the program,
- *   "timeout" if the limit struck first.
+ * - The report descriptor gets one line per event: "pid N"; "timeout" if the limit struck;
+ *   "exit N BYTES" or "signal N BYTES" when the program itself has ended, where BYTES counts the
+ *   output copied until then (-1 without a pseudo-terminal).
  * - SIGTERM, SIGINT or SIGHUP to the launcher kill the group too. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -57,6 +65,16 @@ static void report(const char *what, long value) {
     write_all(report_fd, line, n);
 }
 
+/* Bytes copied from the pseudo-terminal so far. */
+static long long copied = 0;
+
+/* How the program ended, and how many bytes of output came before: the JVM waits for those. */
+static void report_end(const char *how, int value, int counted) {
+    char line[96];
+    int n = snprintf(line, sizeof line, "%s %d %lld\n", how, value, counted ? copied : -1LL);
+    write_all(report_fd, line, n);
+}
+
 static long long now_ms(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -69,6 +87,7 @@ static int copy_output(int master) {
     ssize_t n = read(master, buf, sizeof buf);
     if (n > 0) {
         write_all(STDOUT_FILENO, buf, n);
+        copied += n;
         return 1;
     }
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) return 1;
@@ -76,13 +95,15 @@ static int copy_output(int master) {
 }
 
 int main(int argc, char *argv[]) {
-    if (argc < 5) {
-        fprintf(stderr, "usage: %s LIFELINE-FD REPORT-FD LIMIT-MS PROGRAM [ARG...]\n", argv[0]);
+    const char *program = getenv("IPCLAB_PROGRAM"), *life_fd = getenv("IPCLAB_LIFELINE"),
+               *report_env = getenv("IPCLAB_REPORT"), *limit_ms = getenv("IPCLAB_LIMIT_MS");
+    if (argc < 2 || program == NULL || life_fd == NULL || report_env == NULL || limit_ms == NULL) {
+        fprintf(stderr, "usage: IPCLAB_PROGRAM=... IPCLAB_LIFELINE=FD IPCLAB_REPORT=FD IPCLAB_LIMIT_MS=N %s ARGV0 [ARG...]\n", argv[0]);
         return 2;
     }
-    int lifeline = atoi(argv[1]);
-    report_fd = atoi(argv[2]);
-    long long limit = atoll(argv[3]);
+    int lifeline = atoi(life_fd);
+    report_fd = atoi(report_env);
+    long long limit = atoll(limit_ms);
     long long deadline = limit > 0 ? now_ms() + limit : -1;
     fcntl(lifeline, F_SETFD, FD_CLOEXEC);
     fcntl(report_fd, F_SETFD, FD_CLOEXEC);
@@ -96,7 +117,7 @@ int main(int argc, char *argv[]) {
     sigaddset(&handled, SIGINT);
     sigaddset(&handled, SIGHUP);
     sigprocmask(SIG_BLOCK, &handled, &old);
-    int sigfd = signalfd(-1, &handled, SFD_CLOEXEC);
+    int sigfd = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK); /* read until EAGAIN, never wait */
 
     int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), slave = -1;
     if (master >= 0 && grantpt(master) == 0 && unlockpt(master) == 0) {
@@ -114,6 +135,7 @@ int main(int argc, char *argv[]) {
         close(master);
         master = -1;
     }
+    if (master >= 0) fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
 
     pid_t parent = getpid();
     pid_t pid = fork();
@@ -133,8 +155,12 @@ int main(int argc, char *argv[]) {
             dup2(slave, STDOUT_FILENO);
             dup2(slave, STDERR_FILENO);
         }
-        execv(argv[4], argv + 4);
-        fprintf(stderr, "launcher: cannot run %s: %s\n", argv[4], strerror(errno));
+        unsetenv("IPCLAB_PROGRAM");
+        unsetenv("IPCLAB_LIFELINE");
+        unsetenv("IPCLAB_REPORT");
+        unsetenv("IPCLAB_LIMIT_MS");
+        execv(program, argv + 1);
+        fprintf(stderr, "launcher: cannot run %s: %s\n", program, strerror(errno));
         _exit(127);
     }
     setpgid(pid, pid); /* also here, so the group exists whichever process runs first */
@@ -172,8 +198,7 @@ int main(int argc, char *argv[]) {
         if (ready > 0 && (p[i_sig].revents & POLLIN)) {
             struct signalfd_siginfo info;
             while (read(sigfd, &info, sizeof info) == (ssize_t) sizeof info) {
-                if (info.ssi_signo != SIGCHLD) kill_now = 1;
-                if (info.ssi_signo == SIGCHLD) break; /* reaped below; signals merge anyway */
+                if (info.ssi_signo != SIGCHLD) kill_now = 1; /* SIGCHLD: reaped below */
             }
         }
         if (ready > 0 && i_life >= 0 && p[i_life].revents) {
@@ -199,8 +224,21 @@ int main(int argc, char *argv[]) {
         pid_t w;
         while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
             if (w == pid) {
-                if (WIFEXITED(status)) report("exit", WEXITSTATUS(status));
-                else if (WIFSIGNALED(status)) report("signal", WTERMSIG(status));
+                /* What the program wrote before it exited reaches the pseudo-terminal's other
+                 * side a moment later (the OS kernel moves it asynchronously): copy until the
+                 * terminal has been quiet for 20 ms (at most 500 ms), then report. */
+                long long until = now_ms() + 500;
+                while (master >= 0 && now_ms() < until) {
+                    struct pollfd q = { .fd = master, .events = POLLIN };
+                    if (poll(&q, 1, 20) <= 0) break;
+                    if (!copy_output(master)) {
+                        close(master);
+                        master = -1;
+                    }
+                }
+                int counted = master >= 0 || copied > 0;
+                if (WIFEXITED(status)) report_end("exit", WEXITSTATUS(status), counted);
+                else if (WIFSIGNALED(status)) report_end("signal", WTERMSIG(status), counted);
             }
         }
         if (w < 0 && errno == ECHILD) children = 0;

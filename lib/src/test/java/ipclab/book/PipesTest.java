@@ -110,6 +110,20 @@ class PipesTest {
     }
 
     @Test
+    void sigtermToTheLauncherKillsTheGroup() throws Exception {
+        // What a restart of the notebook's kernel (JJava) does: jupyter_client signals the
+        // JVM's process group, to which the launcher belongs (its program has a group of its own).
+        for (String signal : new String[] {"TERM", "HUP", "INT"}) {
+            try (CProcess p = CProgram.compile("pipe2").quiet().start()) {
+                assertTrue(Procs.within(BOUND, () -> p.processes().size() == 2), p.processes().toString());
+                assertTrue(ipclab.posix.Posix.kill(p.launcherPid(), Signals.number(signal)));
+                assertTrue(Procs.within(BOUND, () -> p.processes().isEmpty()), signal + ": left " + p.processes());
+                assertTrue(Procs.within(BOUND, () -> !p.isAlive()));
+            }
+        }
+    }
+
+    @Test
     void closeKillsTheGroupAndIsHarmlessTwice() throws InterruptedException {
         CProgram pipe2 = CProgram.compile("pipe2");
         CProcess p = pipe2.quiet().start();

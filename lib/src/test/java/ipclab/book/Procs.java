@@ -2,7 +2,6 @@ package ipclab.book;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -15,19 +14,18 @@ import java.util.function.BooleanSupplier;
 final class Procs {
     private Procs() {}
 
-    /** The pids of the processes whose command line starts with this binary. */
+    /** The pids of the running processes (not zombies) that execute this binary. */
     static List<Long> running(Path binary) {
         List<Long> found = new ArrayList<>();
         String[] names = new File("/proc").list();
         if (names == null) return found;
-        String prefix = binary.toString() + "\0";
         for (String name : names) {
             if (!name.chars().allMatch(Character::isDigit)) continue;
             try {
-                String cmd = new String(Files.readAllBytes(Paths.get("/proc", name, "cmdline")), StandardCharsets.UTF_8);
-                if (cmd.startsWith(prefix) || cmd.equals(binary.toString())) found.add(Long.parseLong(name));
+                // A zombie has no executable left to name: it has exited, so it does not count.
+                if (Files.readSymbolicLink(Paths.get("/proc", name, "exe")).equals(binary)) found.add(Long.parseLong(name));
             } catch (IOException | RuntimeException e) {
-                // Gone meanwhile.
+                // Gone meanwhile, or not ours to read.
             }
         }
         return found;
