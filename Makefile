@@ -7,10 +7,14 @@ JAR := lib/target/ipclab.jar
 LIB_SOURCES := $(shell find lib/src/main -type f 2>/dev/null) lib/pom.xml pom.xml
 PORT ?= 8888
 export JUPYTER_PLATFORM_DIRS := 1
-# Server settings shared with Binder (etc/jupyter): new notebooks get the `java` kernel.
+# Server settings shared with Binder (etc/jupyter): new notebooks get the Jupyter kernel `java` (JJava).
 export JUPYTER_CONFIG_PATH := $(CURDIR)/etc/jupyter$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))
 
-.PHONY: setup lab test test-java test-notebooks bench jshell assignment binder-link book clean prereqs
+# The stages of `make test` (tools/stages.py runs them, side by side where the machine allows).
+STAGES := java notebooks lifecycle browser binder nbgrader site rerun
+
+.PHONY: setup lab test test-prereqs bench jshell assignment binder-link book clean prereqs \
+  $(addprefix test-,$(STAGES))
 
 setup: prereqs $(BIN)/.installed $(JAR)
 	@$(BIN)/python tools/kernelspec.py
@@ -35,13 +39,20 @@ lab: setup
 	  --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/notebooks/00-index.ipynb \
 	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
-test: setup test-java test-notebooks
+# First what the tests need beyond set-up (gcc, Chromium; installed with apt-get when run as
+# root), then set-up, then every stage; each one logs to test-output/stage-NAME.log.
+test: test-prereqs
+	@$(MAKE) --no-print-directory setup
+	@$(BIN)/python tools/stages.py
 
-test-java:
-	mvn -q -B verify
+test-prereqs:
+	@PYTHON=$(PYTHON) tools/prereqs.sh test
 
-test-notebooks:
-	$(BIN)/python -m pytest -q tests
+# One stage: make test-java, test-notebooks, test-lifecycle, test-browser, test-binder,
+# test-nbgrader, test-site, test-rerun.
+$(addprefix test-,$(STAGES)): test-%: test-prereqs
+	@$(MAKE) --no-print-directory setup
+	@$(BIN)/python tools/stages.py $*
 
 bench: setup
 	$(BIN)/python bench/run.py

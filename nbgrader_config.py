@@ -18,14 +18,14 @@ c.ClearSolutions.code_stub = {
     "java": '// YOUR CODE HERE\nthrow new UnsupportedOperationException("TODO");',
 }
 
-# Each notebook starts a JVM kernel, and cells start child JVMs: 30 s (the default) is too little
-# on a busy machine.
+# Each notebook runs in a JVM of its own (JJava), and cells start child JVMs: 30 s (the default)
+# is too little on a busy machine.
 c.Execute.timeout = 180
 c.Execute.startup_timeout = 180
 
 # Graded copies live in submitted/<student>/notebooks/ and autograded/<student>/notebooks/, where
-# the notebooks' `%classpath ../lib/target/ipclab.jar` finds no jar. The kernel loads the course
-# library from here instead (JJava reads JJAVA_CLASSPATH at start; a %classpath that matches no
+# the notebooks' `%classpath ../lib/target/ipclab.jar` finds no jar. The notebook's JVM loads the
+# course library from here instead (JJava reads JJAVA_CLASSPATH at start; a %classpath that matches no
 # file does nothing).
 _root = os.path.dirname(os.path.abspath(__file__))
 os.environ.setdefault("JJAVA_CLASSPATH", os.path.join(_root, "lib", "target", "ipclab.jar"))

@@ -1,6 +1,6 @@
 """Runs a notebook the ways learners do, on the real JJava kernel, and reports what went wrong.
 
-Three ways, in one kernel each:
+Two ways, each in a notebook's kernel (JJava) of its own:
   once     top to bottom, as the notebook test does;
   twice    each cell run twice in a row (Shift-Enter pressed twice), then the whole notebook
            again from the top without a restart (Run All a second time);
@@ -47,8 +47,39 @@ def expectations(name):
         return dict(line.rstrip("\n").split("\t", 1) for line in f if "\t" in line and not line.startswith("#"))
 
 
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def error_line(out):
+    """The one line that says what went wrong: the exception and its message, or for code that
+    does not compile, the compiler's message."""
+    name = ANSI.sub("", out.get("ename") or "").strip()
+    value = ANSI.sub("", out.get("evalue") or "").strip()
+    lines = [l.strip() for tb in out.get("traceback", []) for l in ANSI.sub("", tb).split("\n")]
+    if name == "CompilationException":
+        # JJava's traceback: the rejected source (lines starting with "|"), then javac's message.
+        said = [l for l in lines if l and not l.startswith("|")]
+        return f"{name}: {'; '.join(said[:2]) or value.split(chr(10))[0]}"
+    wrapped = re.match(r"^([\w.$]+), (.*)", value, re.S)
+    if name == "RuntimeException" and wrapped:  # JJava reports "class, message"
+        name, value = wrapped[1].rsplit(".", 1)[-1], wrapped[2]
+    value = value.split("\n")[0]
+    if value:
+        return f"{name}: {value}" if name else value
+    for text in lines:
+        if text and not text.startswith(("at ", "org.dflib.", "java.base/", "jdk.")):
+            return f"{name}: {text}" if name and name not in text else text
+    return name or "error output"
+
+
 def errors_of(cell):
-    return [f"{o.get('ename')}: {o.get('evalue')}" for o in cell.get("outputs", []) if o.output_type == "error"]
+    return [error_line(o) for o in cell.get("outputs", []) if o.output_type == "error"]
+
+
+def where(index, cell):
+    """How a report names a cell: its index among all cells and its tags."""
+    tags = cell.metadata.get("tags", [])
+    return f"cell {index}" + (f" [{', '.join(tags)}]" if tags else " (untagged)")
 
 
 def _spin():
@@ -84,11 +115,12 @@ def run(path, way="once", timeout=120):
         cell.outputs = []
         try:
             client.execute_cell(cell, index)
-        except Exception as e:  # a cell timeout: the kernel is still busy, so stop here
-            problems.append(f"{label} cell {index} {cell.metadata.get('tags', [])}: {type(e).__name__}: {e}")
+        except Exception as e:  # a cell timeout: the notebook's JVM is still busy, so stop here
+            first = str(e).strip().split("\n")[0]
+            problems.append(f"{name} {where(index, cell)}, {label}: {type(e).__name__}: {first}")
             raise
         for err in errors_of(cell):
-            problems.append(f"{label} cell {index} {cell.metadata.get('tags', [])}: {err}")
+            problems.append(f"{name} {where(index, cell)}, {label}: {err}")
 
     with client.setup_kernel():
         kernel = client.km.provisioner.pid
@@ -96,29 +128,31 @@ def run(path, way="once", timeout=120):
             if way == "twice":
                 for index, cell in enumerate(nb.cells):
                     if cell.cell_type == "code":
-                        execute(index, cell, "cell twice (1st)")
-                        execute(index, cell, "cell twice (2nd)")
+                        execute(index, cell, "1st run of the cell run twice")
+                        execute(index, cell, "2nd run of the cell run twice")
                 for index, cell in enumerate(nb.cells):
                     if cell.cell_type == "code":
-                        execute(index, cell, "run all again")
+                        execute(index, cell, "Run All again")
             else:
                 for index, cell in enumerate(nb.cells):
                     if cell.cell_type == "code":
-                        execute(index, cell, "run all")
+                        execute(index, cell, "Run All")
         except Exception:
             return problems, time.monotonic() - started
-        left = processes.course_children(kernel)
+        left = processes.left_behind(kernel)
         zombies = [p for p in processes.descendants(kernel) if p[2] == "Z"]
         if left:
-            problems.append(f"left running: {left}")
+            problems.append(f"{name}: left running after the last cell: {left}")
         if zombies:
-            problems.append(f"left zombies: {zombies}")
+            problems.append(f"{name}: left zombies after the last cell: {zombies}")
     tagged = {tag: cell for cell in nb.cells for tag in cell.metadata.get("tags", [])}
     for tag, pattern in expectations(name).items():
         if tag not in tagged:
-            problems.append(f"no cell tagged {tag!r}")
+            problems.append(f"{name}: no cell tagged {tag!r} ({os.path.basename(name)[:-6]}.expect wants one)")
         elif not re.search(pattern, text_of(tagged[tag]), re.M | re.S):
-            problems.append(f"[{tag}] output does not match /{pattern}/:\n{text_of(tagged[tag])}")
+            index = nb.cells.index(tagged[tag])
+            problems.append(f"{name} {where(index, tagged[tag])}: key output does not match /{pattern}/:\n"
+                            f"{text_of(tagged[tag])}")
     return problems, time.monotonic() - started
 
 

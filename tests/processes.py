@@ -59,6 +59,12 @@ def course_children(root):
     return [p for p in descendants(root) if "ipclab.child.ChildMain" in p[3] and p[2] != "Z"]
 
 
+def left_behind(kernel):
+    """Live processes below a notebook's kernel other than JJava itself: child JVMs, the C
+    programs a cell started (in process groups of their own, still below the kernel), anything."""
+    return [p for p in descendants(kernel) if p[2] != "Z" and "jjava" not in p[3]]
+
+
 def reap_zombie_children():
     """Reap the zombies re-parented to this (subreaper) process; returns their pids."""
     me = os.getpid()

@@ -2,7 +2,7 @@
 
 repo2docker renders the Dockerfile it would build; then its steps are replayed by hand in a clean
 environment: a fresh venv, `pip install -r binder/requirements.txt`, `binder/postBuild` with an
-empty HOME, and a notebook executed by that environment's own `java` kernel. A broken recipe fails
+empty HOME, and a notebook executed by that environment's own Jupyter kernel `java` (JJava). A broken recipe fails
 here, not in front of a class.
 """
 import json
@@ -85,6 +85,8 @@ def test_repo2docker_renders_a_dockerfile_with_the_jdk_and_postbuild(repo_copy):
     assert apt, f"no apt-get install step for binder/apt.txt:\n{dockerfile}"
     packages = apt[1].split()
     assert "openjdk-17-jdk-headless" in packages and "maven" in packages, packages
+    # The notebooks compile the chapter's C programs in the cell (package book).
+    assert "gcc" in packages and "libc6-dev" in packages, f"Binder's image needs gcc and libc6-dev: {packages}"
     assert "Building conda environment for python=3.11" in result.stderr, result.stderr
     assert re.search(r'^RUN \$\{KERNEL_PYTHON_PREFIX\}/bin/pip install .*-r "binder/requirements.txt"$',
                      dockerfile, re.M), dockerfile
@@ -131,7 +133,7 @@ def test_binder_steps_build_a_course_whose_notebooks_run(repo_copy, tmp_path):
     assert (repo_copy / "lib/target/ipclab.jar").stat().st_size > 100_000
     assert not (home / ".m2").exists(), "postBuild left Maven's download cache in the image"
 
-    # The `java` kernel is the environment's own, pinned to the JDK that has javac.
+    # The Jupyter kernel `java` is the environment's own, pinned to the JDK that has javac.
     specs = json.loads(subprocess.run([f"{venv}/bin/jupyter", "kernelspec", "list", "--json"], env=env,
                                       capture_output=True, text=True, check=True).stdout)["kernelspecs"]
     java = specs["java"]
@@ -145,7 +147,7 @@ def test_binder_steps_build_a_course_whose_notebooks_run(repo_copy, tmp_path):
                            capture_output=True, text=True, timeout=120)
     assert json.loads(shown.stdout)["MultiKernelManager"]["default_kernel_name"] == "java", shown.stderr
 
-    # A notebook runs as it is, on that kernel: the jar, the %%fork extension, a child JVM.
+    # A notebook runs as it is, on that JJava kernel: the jar, the %%fork extension, a child JVM.
     notebook = repo_copy / "notebooks" / "01-separate-memory.ipynb"
     timings["notebook"] = run([f"{venv}/bin/jupyter", "execute", "--inplace", "--timeout=180",
                                "--startup_timeout=180", str(notebook)], env, notebook.parent, 420, log)

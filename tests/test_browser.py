@@ -101,7 +101,7 @@ def test_new_notebooks_default_to_the_java_kernel(lab):
 def test_notebook_runs_all_cells_in_chromium(lab):
     from playwright.sync_api import expect, sync_playwright
 
-    assert os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)"
+    assert os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: install the package chromium (make test does, as root with apt-get)"
     base, token, work = lab
     saved = work / "notebooks" / NOTEBOOK
     code_cells = sum(1 for c in nbformat.read(saved, as_version=4).cells if c.cell_type == "code")
@@ -123,7 +123,7 @@ def test_notebook_runs_all_cells_in_chromium(lab):
             page.get_by_role("menuitem", name="Run", exact=True).click()
             page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
 
-            # Done when every code cell shows an execution count and the kernel is idle again.
+            # Done when every code cell shows an execution count and the notebook's kernel is idle again.
             page.wait_for_function(
                 """n => {
                     const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];

@@ -1,5 +1,6 @@
-"""A notebook cell is not a terminal: interrupts, kernel restarts and kill -9 of the kernel must
-leave no child process behind. These run the real JJava kernel and read the real process table."""
+"""A notebook cell is not a terminal: interrupts, restarts of the notebook's kernel (JJava) and
+kill -9 of the notebook's JVM must leave no child process behind. These run the real JJava kernel
+and read the real process table."""
 import os
 import signal
 import time
@@ -84,7 +85,7 @@ def test_kernel_restart_leaves_no_child(kernel):
     km, client = kernel
     pid = spawn_sleeper(client)
     km.restart_kernel(now=False)
-    assert processes.wait_until(lambda: gone(pid), 5), f"child {pid} outlived the kernel restart"
+    assert processes.wait_until(lambda: gone(pid), 5), f"child {pid} outlived the restart of the notebook's kernel (JJava)"
 
 
 def test_kill_9_of_the_kernel_ends_its_children_within_2_s(kernel):
@@ -93,6 +94,6 @@ def test_kill_9_of_the_kernel_ends_its_children_within_2_s(kernel):
     kernel_jvm = processes.read(pid)[1]                # the child's parent: the kernel's JVM
     os.kill(kernel_jvm, signal.SIGKILL)
     started = time.monotonic()
-    assert processes.wait_until(lambda: gone(pid), 2), f"child {pid} outlived kill -9 of its kernel"
+    assert processes.wait_until(lambda: gone(pid), 2), f"child {pid} outlived kill -9 of the notebook's JVM"
     print(f"child gone {1000 * (time.monotonic() - started):.0f} ms after kill -9")
     processes.reap_zombie_children()

@@ -4,6 +4,13 @@ The course notebooks are the instructor's version (nbgrader_config.py at the roo
 course folder: generate the students' version, hand in a solved copy and an untouched copy,
 autograde both on the real JJava kernel, export the grades, and check the scores and what a
 learner reads in the check cells.
+
+Whatever exercises the notebooks hold, read from their nbgrader metadata:
+  * automatically graded cells (locked check cells: `grade`, not `solution`) give the solved copy
+    their full points and the untouched copy none;
+  * hand-graded answers (`grade` and `solution`, e.g. a written markdown answer) cannot be scored
+    by the autograder: for the solved copy nbgrader marks them as needing manual grading, and the
+    test checks that, rather than expecting their points; an untouched answer scores 0.
 """
 import csv
 import glob
@@ -35,6 +42,41 @@ def nbgrader_cells(nb, kind):
 
 def graded_notebooks():
     return sorted(name for name, nb in course().items() if nbgrader_cells(nb, "grade"))
+
+
+def auto_graded(nb):
+    """Cells the autograder scores: the locked checks."""
+    return [c for c in nbgrader_cells(nb, "grade") if not c.metadata.nbgrader.get("solution")]
+
+
+def hand_graded(nb):
+    """Answers a teacher grades by hand (nbgrader's "manually graded answer")."""
+    return [c for c in nbgrader_cells(nb, "grade") if c.metadata.nbgrader.get("solution")]
+
+
+def points(cells):
+    return sum(c.metadata.nbgrader.get("points", 0) for c in cells)
+
+
+def figures():
+    """{notebook: (automatic points, hand-graded points, grade ids)} for the course."""
+    return {name: (points(auto_graded(nb)), points(hand_graded(nb)),
+                   [c.metadata.nbgrader["grade_id"] for c in nbgrader_cells(nb, "grade")])
+            for name, nb in course().items() if nbgrader_cells(nb, "grade")}
+
+
+def grades_by_cell(root, student):
+    """{(notebook, grade id): nbgrader's Grade as a dict} from the scratch course's gradebook."""
+    from nbgrader.api import Gradebook
+
+    found = {}
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        for name in graded_notebooks():
+            submitted = gb.find_submission_notebook(name[: -len(".ipynb")], "notebooks", student)
+            for grade in submitted.grades:
+                found[(name, grade.name)] = {"auto_score": grade.auto_score, "max_score": grade.max_score,
+                                             "needs_manual_grade": grade.needs_manual_grade}
+    return found
 
 
 def nbgrader(args, root, log, timeout=600):
@@ -90,15 +132,30 @@ def graded(tmp_path_factory):
 
 def test_course_has_graded_exercises_with_solutions():
     grade_cells = {name: nbgrader_cells(nb, "grade") for name, nb in course().items()}
-    points = [c.metadata.nbgrader.get("points", 0) for cells in grade_cells.values() for c in cells]
-    assert len(points) >= 6, f"only {len(points)} graded cells: {grade_cells}"
-    assert all(p > 0 for p in points), points
+    pts = [c.metadata.nbgrader.get("points", 0) for cells in grade_cells.values() for c in cells]
+    assert len(pts) >= 6, f"only {len(pts)} graded cells: {grade_cells}"
+    assert all(p > 0 for p in pts), pts
     for name, nb in course().items():
-        for cell in nbgrader_cells(nb, "grade"):
+        for cell in auto_graded(nb):
+            assert cell.cell_type == "code", f"{name}: an automatic check must be a code cell: {cell.metadata.nbgrader}"
             assert cell.metadata.nbgrader.get("locked"), f"{name}: grade cell {cell.metadata.nbgrader} not locked"
         for cell in nbgrader_cells(nb, "solution"):
             if cell.cell_type == "code":
                 assert SOLUTION_REGION.search(cell.source), f"{name}: solution cell without a region:\n{cell.source}"
+    lines = [f"{name}: {auto} automatic + {hand} by hand ({', '.join(ids)})"
+             for name, (auto, hand, ids) in figures().items()]
+    auto, hand = sum(f[0] for f in figures().values()), sum(f[1] for f in figures().values())
+    print("\nnbgrader points:\n  " + "\n  ".join(lines) + f"\n  total {auto + hand} ({auto} automatic, {hand} by hand)")
+
+
+def test_points_follow_the_course_plan():
+    """At least 20 points in all, at least two answers graded by hand (the course plans 21:
+    02: 2, 04: 4, 06: 4 x 1 automatic + 2 x 3 by hand, 08: 5)."""
+    total = sum(a + h for a, h, _ in figures().values())
+    hand = [c for nb in course().values() for c in hand_graded(nb)]
+    assert total >= 20 and len(hand) >= 2, \
+        f"{total} points with {len(hand)} hand-graded answers; the course needs at least 20 and 2: " \
+        + ", ".join(f"{n} {a}+{h}" for n, (a, h, _) in figures().items())
 
 
 def test_students_version_has_no_solutions(graded):
@@ -111,22 +168,56 @@ def test_students_version_has_no_solutions(graded):
         assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text, name
         by_id = {c.metadata.nbgrader["grade_id"]: c for c in nbgrader_cells(student, "solution")}
         for cell in nbgrader_cells(source, "solution"):
-            if cell.cell_type != "code":
-                continue
             given = by_id[cell.metadata.nbgrader["grade_id"]].source
+            if cell.cell_type != "code":
+                # A written answer is handed out as nbgrader's stub, without the model answer.
+                answer = "\n".join(l for l in cell.source.splitlines() if "SOLUTION" not in l).strip()
+                assert "YOUR ANSWER HERE" in given and (not answer or answer not in given), \
+                    f"{name} {cell.metadata.nbgrader['grade_id']}: written answer handed out:\n{given}"
+                continue
             assert STUB in given, f"{name}: no stub in\n{given}"
             for region in SOLUTION_REGION.findall(cell.source):
                 assert region.strip() not in given, f"{name}: solution handed out:\n{region}"
 
 
-def test_solved_copy_gets_full_marks_and_untouched_copy_fewer(graded):
-    _, grades = graded
-    max_score = sum(c.metadata.nbgrader["points"] for nb in course().values() for c in nbgrader_cells(nb, "grade"))
+def test_solved_copy_gets_full_marks_and_untouched_copy_zero(graded):
+    root, grades = graded
+    auto_max = sum(points(auto_graded(nb)) for nb in course().values())
+    hand_max = sum(points(hand_graded(nb)) for nb in course().values())
     solved, untouched = grades["solved"], grades["untouched"]
-    assert float(solved["max_score"]) == max_score
-    assert float(solved["score"]) == max_score, solved
-    assert float(untouched["score"]) < max_score, untouched
+    assert float(solved["max_score"]) == auto_max + hand_max, solved
+    # Hand-graded answers count 0 until a teacher grades them.
+    assert float(solved["score"]) == auto_max, solved
     assert float(untouched["score"]) == 0, untouched
+    print(f"\nnbgrader: solved copy {float(solved['score']):g} of {auto_max} automatic points, "
+          f"untouched copy {float(untouched['score']):g}; {hand_max} points left to grade by hand")
+
+
+def test_every_check_scores_full_on_the_solution_and_zero_untouched(graded):
+    root, _ = graded
+    solved, untouched = grades_by_cell(root, "solved"), grades_by_cell(root, "untouched")
+    for name, nb in course().items():
+        for cell in auto_graded(nb):
+            key = (name, cell.metadata.nbgrader["grade_id"])
+            assert solved[key]["auto_score"] == solved[key]["max_score"] > 0, f"{key} on the solution: {solved[key]}"
+            assert untouched[key]["auto_score"] == 0, f"{key} untouched: {untouched[key]}"
+            assert not solved[key]["needs_manual_grade"], f"{key}: an automatic check needs manual grading"
+
+
+def test_hand_graded_answers_are_left_for_the_teacher(graded):
+    root, _ = graded
+    solved, untouched = grades_by_cell(root, "solved"), grades_by_cell(root, "untouched")
+    waiting = []
+    for name, nb in course().items():
+        for cell in hand_graded(nb):
+            key = (name, cell.metadata.nbgrader["grade_id"])
+            # nbgrader cannot score a written answer: it waits for a teacher, with no points given.
+            assert solved[key]["needs_manual_grade"], f"{key}: a written answer was scored automatically: {solved[key]}"
+            assert not solved[key]["auto_score"], f"{key}: {solved[key]}"
+            # An answer left as handed out is 0 without a teacher's look.
+            assert not untouched[key]["auto_score"], f"{key} untouched: {untouched[key]}"
+            waiting.append(f"{name} {key[1]} ({solved[key]['max_score']:g} points)")
+    print("\nnbgrader: needs manual grading: " + (", ".join(waiting) if waiting else "nothing"))
 
 
 def autograded(root, student):
@@ -138,7 +229,7 @@ def autograded(root, student):
 def test_check_cells_say_pass_in_one_short_line(graded):
     root, _ = graded
     for name, nb in autograded(root, "solved"):
-        for cell in nbgrader_cells(nb, "grade"):
+        for cell in auto_graded(nb):
             kinds = [(o.output_type, o.get("name")) for o in cell.outputs]
             assert kinds == [("stream", "stdout")], f"{name} {cell.metadata.nbgrader['grade_id']}: {cell.outputs}"
             lines = cell.outputs[0].text.strip("\n").split("\n")
@@ -148,7 +239,7 @@ def test_check_cells_say_pass_in_one_short_line(graded):
 def test_check_cells_give_one_hint_without_a_stack_trace(graded):
     root, _ = graded
     for name, nb in autograded(root, "untouched"):
-        for cell in nbgrader_cells(nb, "grade"):
+        for cell in auto_graded(nb):
             errors = [o for o in cell.outputs if o.output_type == "error"]
             assert len(errors) == 1 and len(cell.outputs) == 1, f"{name}: {cell.outputs}"
             trace = errors[0].traceback

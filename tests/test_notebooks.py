@@ -8,9 +8,11 @@ import time
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 import processes
 from conftest import NOTEBOOKS
+from notebook_runs import errors_of, where
 
 # Key outputs, by notebook and cell tag: a regular expression the cell's text output must match.
 # Key outputs live beside each notebook, in notebooks/<name>.expect (tag<TAB>regex lines).
@@ -48,17 +50,25 @@ def extra_expectations():
 def test_notebook_runs_and_shows_its_key_outputs(name):
     nb = nbformat.read(os.path.join(NOTEBOOKS, name), as_version=4)
     assert nb.metadata["kernelspec"]["name"] == "java"
-    # The notebook must clean up after itself (checked below), so the kernel can then be
-    # stopped at once rather than through JJava's 2.6 s graceful shutdown.
+    # The notebook must clean up after itself (checked below), so the notebook's kernel can
+    # then be stopped at once rather than through JJava's 2.6 s graceful shutdown.
     client = NotebookClient(nb, kernel_name="java", timeout=120, startup_timeout=120,
                             shutdown_kernel="immediate", resources={"metadata": {"path": NOTEBOOKS}})
     started = time.monotonic()
     with client.setup_kernel():
         kernel = client.km.provisioner.pid
         for index, cell in enumerate(nb.cells):
-            client.execute_cell(cell, index)  # raises CellExecutionError on any error output
-        # Before the kernel shuts down: the notebook itself must have stopped what it started.
-        left = processes.course_children(kernel)
+            failed = False
+            try:
+                client.execute_cell(cell, index)  # raises CellExecutionError on any error output
+            except CellExecutionError:
+                failed = True
+            if failed:
+                # One line that names the cell and says what went wrong, not JJava's frames.
+                pytest.fail(f"{name} {where(index, cell)}: {'; '.join(errors_of(cell)) or 'error output'}",
+                            pytrace=False)
+        # Before the notebook's JVM shuts down: the notebook itself must have stopped what it started.
+        left = processes.left_behind(kernel)
         zombies = [p for p in processes.descendants(kernel) if p[2] == "Z"]
         assert not left, f"{name} left child processes running: {left}"
         assert not zombies, f"{name} left zombies: {zombies}"
@@ -77,5 +87,5 @@ def test_notebook_runs_and_shows_its_key_outputs(name):
 
 def test_no_course_process_outlives_the_notebooks():
     me = os.getpid()
-    left = processes.wait_until(lambda: not processes.course_children(me), 5)
-    assert left, f"child JVMs still running: {processes.course_children(me)}"
+    gone = processes.wait_until(lambda: not processes.left_behind(me), 5)
+    assert gone, f"still running after the notebooks: {processes.left_behind(me)}"

@@ -1,9 +1,10 @@
 """Tunes the JJava kernelspec installed in this Python environment.
 
-The kernel's JVM starts faster with the serial collector and the client compiler alone: a
+The notebook's JVM starts faster with the serial collector and the client compiler alone: a
 notebook's cells are short, so start-up matters more than peak speed (about 2.7 s instead of
-3.8 s to a ready kernel on the course's 2-core machines). JJava's launcher reads the options
-from JJAVA_JVM_OPTS, which the kernelspec's env block sets for every way the kernel is started.
+3.8 s to a ready notebook's kernel on the course's 2-core machines). JJava's launcher reads the
+options from JJAVA_JVM_OPTS, which the kernelspec's env block sets for every way the notebook's
+kernel (JJava) is started.
 """
 import json
 import os

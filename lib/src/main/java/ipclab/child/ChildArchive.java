@@ -132,7 +132,7 @@ final class ChildArchive {
 
     /**
      * Makes {@code target} through a temporary file beside it, unless it is there already, and
-     * moves it in place atomically, so that kernels starting together never open a half-written
+     * moves it in place atomically, so that JVMs starting together never open a half-written
      * file. False on failure, which costs only the speed-up.
      */
     private static boolean make(Path target, Maker maker) {

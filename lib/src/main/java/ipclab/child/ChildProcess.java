@@ -280,7 +280,7 @@ public final class ChildProcess implements AutoCloseable {
             return this;
         }
 
-        /** Which {@code java} binary starts the child; by default the one running this JVM. */
+        /** Which {@code java} binary starts the child; by default the one running this JVM (in a notebook, the notebook's JVM). */
         public Builder java(Path java) {
             this.java = java;
             return this;

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Every child this JVM started and has not reaped. When the JVM shuts down (restarting the notebook's
- * kernel (JJava) sends it SIGTERM), the children are killed; if it is killed outright, each child's lifeline
+ * Every child this JVM started and has not reaped. When the JVM shuts down (restarting the
+ * notebook's kernel (JJava) sends it SIGTERM), the children are killed; if it is killed outright, each child's lifeline
  * ends it instead.
  */
 public final class Children {

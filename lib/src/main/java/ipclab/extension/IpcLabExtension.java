@@ -4,7 +4,7 @@ import org.dflib.jjava.jupyter.Extension;
 import org.dflib.jjava.jupyter.kernel.BaseKernel;
 
 /**
- * Loaded by JJava when {@code ipclab.jar} joins the classpath of the notebook's JVM: it imports the course's
+ * Loaded by JJava when {@code ipclab.jar} joins the notebook JVM's classpath: it imports the course's
  * packages into the notebook, registers the {@code %%fork} cell magic, and closes the course
  * resource a variable held when a cell that declares it runs again ({@link ReplacedResources}).
  */
