@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 JAR := lib/target/ipclab.jar
-LIB_SOURCES := $(shell find lib/src/main -type f 2>/dev/null) lib/pom.xml pom.xml
+LIB_SOURCES := $(shell find lib/src/main notebooks/c -type f 2>/dev/null) lib/pom.xml pom.xml
 PORT ?= 8888
 export JUPYTER_PLATFORM_DIRS := 1
 # Server settings shared with Binder (etc/jupyter): new notebooks get the Jupyter kernel `java` (JJava).
