@@ -52,6 +52,7 @@ def lab(tmp_path):
     (work / "notebooks").mkdir(parents=True)
     shutil.copy(os.path.join(NOTEBOOKS, NOTEBOOK), work / "notebooks" / NOTEBOOK)
     os.symlink(os.path.join(ROOT, "lib"), work / "lib")  # for %classpath ../lib/target/ipclab.jar
+    os.symlink(os.path.join(NOTEBOOKS, "figures"), work / "notebooks" / "figures")  # the prose's diagrams
     # A fresh user's settings, less the "official Jupyter news?" prompt (it asks the internet).
     settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
@@ -135,6 +136,13 @@ def test_notebook_runs_all_cells_in_chromium(lab):
             shown = page.locator(".jp-Notebook").text_content()  # also cells scrolled out of view
             errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
             error_texts = [errors.nth(i).text_content() for i in range(errors.count())]
+            # The diagrams in the prose: each image that has finished loading must have drawn.
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.jp-RenderedMarkdown img')].every(i => i.complete)",
+                timeout=30_000)
+            images = page.evaluate(
+                "() => [...document.querySelectorAll('.jp-RenderedMarkdown img')]"
+                ".map(i => [i.getAttribute('src'), i.naturalWidth])")
 
             page.keyboard.press("Control+s")
             page.wait_for_function(
@@ -146,6 +154,9 @@ def test_notebook_runs_all_cells_in_chromium(lab):
     elapsed = time.monotonic() - started
 
     assert not error_texts, f"error or stderr output in the page: {error_texts}"
+    assert images, "the page shows none of the notebook's diagrams"
+    broken = [src for src, width in images if not width]
+    assert not broken, f"diagrams that did not load: {broken}"
     for pattern in (r"Who are you\?", r"✔ Correct\."):
         assert re.search(pattern, shown), f"the page does not show /{pattern}/"
 
