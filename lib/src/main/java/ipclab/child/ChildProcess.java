@@ -280,7 +280,7 @@ public final class ChildProcess implements AutoCloseable {
             return this;
         }
 
-        /** Which {@code java} binary starts the child; the kernel's own by default. */
+        /** Which {@code java} binary starts the child; by default, the one this JVM runs on. */
         public Builder java(Path java) {
             this.java = java;
             return this;

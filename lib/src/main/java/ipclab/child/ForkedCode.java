@@ -157,7 +157,7 @@ final class ForkedCode implements AutoCloseable {
     private static StandardJavaFileManager fileManager() throws IOException {
         if (compiler == null) {
             compiler = ToolProvider.getSystemJavaCompiler();
-            if (compiler == null) throw new IOException("this Java runtime has no compiler: run the kernel on a JDK, not a JRE");
+            if (compiler == null) throw new IOException("this Java runtime has no compiler: run the notebook's kernel (JJava) on a JDK, not a JRE");
             files = compiler.getStandardFileManager(null, Locale.ENGLISH, null);
         }
         return files;

@@ -10,7 +10,7 @@ import ipclab.posix.Posix;
 /**
  * Ties every child to its parent's life. The parent holds the only write end of one pipe
  * (close-on-exec, so no child inherits it); each child inherits the read end. However the parent
- * ends, even by {@code kill -9}, the kernel closes that write end, a read then returns end of
+ * ends, even by {@code kill -9}, the OS kernel closes that write end, a read then returns end of
  * file, and the child halts at once.
  *
  * <p>The read end is non-blocking ({@code O_NONBLOCK}), and a child reads it every

@@ -70,12 +70,12 @@ public final class ForkMagic implements CellMagic<ExitStatus, BaseKernel> {
 
     private static Object slot;
 
-    /** Hands one value to the kernel's JShell, which reads it back with {@code slot()}. */
+    /** Hands one value to the JShell of the notebook's JVM, which reads it back with {@code slot()}. */
     public static Object slot() {
         return slot;
     }
 
-    /** The parent's branch is the kernel going on after fork(): its assignments must stick. */
+    /** The parent's branch is the notebook's JVM going on after fork(): its assignments must stick. */
     private static void writeBack(BaseKernel kernel, Fork fork, Map<String, Object> before, Map<String, String> types) {
         for (Map.Entry<String, Object> e : fork.parentValues().entrySet()) {
             Object old = before.get(e.getKey());
