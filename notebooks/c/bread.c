@@ -3,8 +3,9 @@
  *
  * The parent sets bread = 0 and forks. The child sets its bread to 1 and exits; the parent
  * waits for it with waitpid() and looks at its own bread, which is still 0. Both print the
- * address of bread: the same address in both processes, because fork() copies the whole address
- * space, yet two values, because each process has its own copy (copy-on-write pages).
+ * address of bread: the same (virtual) address in both processes, because fork() copies the
+ * whole address space, yet two values, because the OS kernel maps that address to a page of each
+ * process's own once one of them writes to it (copy-on-write).
  *
  * Written for the course after the chapter's idea; the book has no such program.
  * Build: gcc -Wall -Werror -o bread bread.c
@@ -23,9 +24,9 @@ int main(void)
 
     printf("parent (pid %d): bread = %d at %p\n", (int)getpid(), bread, (void *)&bread);
     /* stdout's buffer is memory too, and fork() copies it. On a pipe or a file, stdio keeps
-       lines in that buffer until it fills; a line still there at fork() would be printed by
-       both processes. (In a terminal stdio writes at each newline, but flushing is right
-       everywhere.) */
+       lines in that buffer until it is full or flushed; a line still there at fork() would be
+       printed by both processes. (In a terminal stdio writes at each newline, but flushing is
+       right everywhere.) */
     fflush(stdout);
 
     pid = fork();
@@ -38,7 +39,7 @@ int main(void)
         printf("child  (pid %d): bread = %d at %p\n", (int)getpid(), bread, (void *)&bread);
         return 0;
     }
-    if (waitpid(pid, &status, 0) == -1) { /* reap the child: after this its output is all written */
+    if (waitpid(pid, &status, 0) == -1) { /* reap the child: it has exited, its output is written */
         perror("waitpid");
         return 1;
     }
