@@ -237,7 +237,9 @@ void read_childproc(int sig)
         printf("removed proc id: %d \n", pid);
 #else
     /* KEPT BUG: one waitpid() per signal. When several children exit before the handler runs,
-     * their SIGCHLDs merge into one, and the others stay zombies until a later signal.
+     * their SIGCHLDs merge into one, and only one of them is reaped. A later signal does not
+     * catch up: it reaps one child, and it stands for at least one new exit. As many zombies
+     * stay until the server exits.
      * printf() is not async-signal-safe either (signal-safety(7)); both handlers keep it so
      * their output is the book's. */
     pid = waitpid(-1, &status, WNOHANG);
