@@ -84,7 +84,7 @@ int main(int argc, char *argv[])
     const char *store = getenv("ECHO_STORE"); /* COURSE */
     if (store == NULL || store[0] == '\0')
         store = "echomsg.txt";
-    if (argc != 2 && argc != 3)
+    if (argc != 2 && argc != 3) /* COURSE: an optional host; the book: argc != 2 */
     {
         printf("Usage : %s <port> [host]\n", argv[0]);
         exit(1);
@@ -95,11 +95,11 @@ int main(int argc, char *argv[])
     act.sa_flags = 0; /* no SA_RESTART: SIGCHLD interrupts accept(), which returns -1 (EINTR) */
     state = sigaction(SIGCHLD, &act, 0);
     act.sa_handler = stop_server; /* COURSE */
-    if (state == -1 || sigaction(SIGTERM, &act, 0) == -1)
+    if (state == -1 || sigaction(SIGTERM, &act, 0) == -1) /* COURSE: the book never looks at state */
         error_handling("sigaction() error");
 
     serv_sock = socket(PF_INET, SOCK_STREAM, 0);
-    listening_sock = serv_sock;
+    listening_sock = serv_sock; /* COURSE: for stop_server() */
     memset(&serv_adr, 0, sizeof(serv_adr));
     serv_adr.sin_family = AF_INET;
 #ifdef BIND_ANY
@@ -168,7 +168,7 @@ int main(int argc, char *argv[])
     printf("listening on %s:%d\n", host, ntohs(serv_adr.sin_port)); /* COURSE */
     fflush(stdout);
 
-    while (!stopping) /* the book: while (1) */
+    while (!stopping) /* COURSE: SIGTERM ends the loop; the book: while (1) */
     {
         adr_sz = sizeof(clnt_adr);
         clnt_sock = accept(serv_sock, (struct sockaddr *)&clnt_adr, &adr_sz);
@@ -198,6 +198,9 @@ int main(int argc, char *argv[])
 #endif
             {
                 write(clnt_sock, buf, str_len);
+                /* KEPT BUG: each piece (at most 30 bytes) goes to the pipe in its own write().
+                 * Each such write is atomic, but a longer line takes several, and another echo
+                 * process's pieces can come in between: lines from two clients mix in the file. */
                 write(fds[1], buf, str_len);
             }
 
