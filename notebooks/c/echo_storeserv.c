@@ -36,9 +36,10 @@
 
 #ifdef TRANSCRIPTION_BUFSIZ
 /* KEPT BUG of the transcription, not of the book: BUFSIZ (8192 in glibc's stdio.h) is not
- * sizeof(buf). A client that sends more than 30 bytes at once makes read() write past the end
- * of buf: undefined behaviour. What it overwrites depends on the compiler, its flags (a stack
- * protector, _FORTIFY_SOURCE) and the stack layout, so the outcome differs between machines:
+ * sizeof(buf). Whenever more than 30 bytes wait in the socket, read() writes past the end of
+ * buf: undefined behaviour. What it overwrites depends on the compiler, its flags (a stack
+ * protector, _FORTIFY_SOURCE) and the stack layout (randomised in part at each run), so the
+ * outcome differs between machines and between runs:
  * another variable of main(), a saved register, the return address. Outcomes seen once each,
  * with 300 bytes of 'A' (not promises):
  * - Debian's gcc 12, -O1, whose defaults have neither a stack protector nor _FORTIFY_SOURCE:
