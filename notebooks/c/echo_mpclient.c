@@ -12,8 +12,8 @@
  * No switches.
  *
  * Changed from the book, each marked COURSE: the end of the input quits (the book's loop
- * ignores fgets() returning NULL and would send its last line again forever), and a read
- * leaves room for the terminating '\0'. */
+ * ignores fgets() returning NULL and would send its last line again forever), a read leaves
+ * room for the terminating '\0', and a failed read ends the reading loop like end of file. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +70,7 @@ void read_routine(int sock, char *buf)
         /* COURSE: BUF_SIZE - 1. The book reads BUF_SIZE bytes, and then buf[str_len] = 0
          * writes one byte past the end of buf whenever a read fills it. */
         int str_len = read(sock, buf, BUF_SIZE - 1);
-        if (str_len <= 0) /* the book: == 0 */
+        if (str_len <= 0) /* COURSE: the book tests == 0, so a failed read (-1) would loop */
             return;
 
         buf[str_len] = 0;

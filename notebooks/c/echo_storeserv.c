@@ -36,9 +36,10 @@
 
 #ifdef TRANSCRIPTION_BUFSIZ
 /* KEPT BUG of the transcription, not of the book: BUFSIZ (8192 in glibc's stdio.h) is not
- * sizeof(buf). A client that sends more than 30 bytes at once makes read() write past the end
- * of buf: undefined behaviour. What it overwrites depends on the compiler, its flags (a stack
- * protector, _FORTIFY_SOURCE) and the stack layout, so the outcome differs between machines:
+ * sizeof(buf). Whenever more than 30 bytes wait in the socket, read() writes past the end of
+ * buf: undefined behaviour. What it overwrites depends on the compiler, its flags (a stack
+ * protector, _FORTIFY_SOURCE) and the stack layout (randomised in part at each run), so the
+ * outcome differs between machines and between runs:
  * another variable of main(), a saved register, the return address. Outcomes seen once each,
  * with 300 bytes of 'A' (not promises):
  * - Debian's gcc 12, -O1, whose defaults have neither a stack protector nor _FORTIFY_SOURCE:
@@ -84,7 +85,7 @@ int main(int argc, char *argv[])
     const char *store = getenv("ECHO_STORE"); /* COURSE */
     if (store == NULL || store[0] == '\0')
         store = "echomsg.txt";
-    if (argc != 2 && argc != 3)
+    if (argc != 2 && argc != 3) /* COURSE: an optional host; the book: argc != 2 */
     {
         printf("Usage : %s <port> [host]\n", argv[0]);
         exit(1);
@@ -95,11 +96,11 @@ int main(int argc, char *argv[])
     act.sa_flags = 0; /* no SA_RESTART: SIGCHLD interrupts accept(), which returns -1 (EINTR) */
     state = sigaction(SIGCHLD, &act, 0);
     act.sa_handler = stop_server; /* COURSE */
-    if (state == -1 || sigaction(SIGTERM, &act, 0) == -1)
+    if (state == -1 || sigaction(SIGTERM, &act, 0) == -1) /* COURSE: the book never looks at state */
         error_handling("sigaction() error");
 
     serv_sock = socket(PF_INET, SOCK_STREAM, 0);
-    listening_sock = serv_sock;
+    listening_sock = serv_sock; /* COURSE: for stop_server() */
     memset(&serv_adr, 0, sizeof(serv_adr));
     serv_adr.sin_family = AF_INET;
 #ifdef BIND_ANY
@@ -168,7 +169,7 @@ int main(int argc, char *argv[])
     printf("listening on %s:%d\n", host, ntohs(serv_adr.sin_port)); /* COURSE */
     fflush(stdout);
 
-    while (!stopping) /* the book: while (1) */
+    while (!stopping) /* COURSE: SIGTERM ends the loop; the book: while (1) */
     {
         adr_sz = sizeof(clnt_adr);
         clnt_sock = accept(serv_sock, (struct sockaddr *)&clnt_adr, &adr_sz);
@@ -198,6 +199,9 @@ int main(int argc, char *argv[])
 #endif
             {
                 write(clnt_sock, buf, str_len);
+                /* KEPT BUG: each piece (at most 30 bytes) goes to the pipe in its own write().
+                 * Each such write is atomic, but a longer line takes several, and another echo
+                 * process's pieces can come in between: lines from two clients mix in the file. */
                 write(fds[1], buf, str_len);
             }
 
@@ -237,7 +241,9 @@ void read_childproc(int sig)
         printf("removed proc id: %d \n", pid);
 #else
     /* KEPT BUG: one waitpid() per signal. When several children exit before the handler runs,
-     * their SIGCHLDs merge into one, and the others stay zombies until a later signal.
+     * their SIGCHLDs merge into one, and only one of them is reaped. A later signal does not
+     * catch up: it reaps one child, and it stands for at least one new exit. As many zombies
+     * stay until the server exits.
      * printf() is not async-signal-safe either (signal-safety(7)); both handlers keep it so
      * their output is the book's. */
     pid = waitpid(-1, &status, WNOHANG);

@@ -330,8 +330,9 @@ public final class BookBugs {
         }
 
         /**
-         * One {@code waitpid(pid, WNOHANG)}, as the book's handler makes once per signal: reaps
-         * one exited child, if there is one. Returns its pid, or 0.
+         * What one {@code waitpid(-1, &status, WNOHANG)} does, the book's handler's one call per
+         * signal: reaps one exited child, if there is one (trying each child in turn with
+         * {@code waitpid(pid, WNOHANG)}). Returns its pid, or 0.
          */
         public long reapOne() throws IOException {
             for (ChildProcess c : children) {
