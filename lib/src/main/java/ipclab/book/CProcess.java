@@ -3,10 +3,6 @@ package ipclab.book;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import ipclab.child.ChildProcess;
+import ipclab.pipe.TextCopy;
 import ipclab.posix.Posix;
 import ipclab.tree.ProcessTree;
 import jnr.constants.platform.Fcntl;
@@ -485,37 +482,16 @@ public final class CProcess implements AutoCloseable {
     // --- the threads that copy the launcher's output and reports
 
     private void pumpOutput(int fd) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE)
-                .onUnmappableCharacter(CodingErrorAction.REPLACE);
-        ByteBuffer bytes = ByteBuffer.allocate(8192);
-        CharBuffer chars = CharBuffer.allocate(8192);
         try {
-            while (true) {
-                int n = Posix.read(fd, bytes.array(), bytes.position(), bytes.remaining());
-                if (n > 0) bytes.position(bytes.position() + n);
-                long total = n > 0 ? n : 0;
-                bytes.flip();
-                decoder.decode(bytes, chars, n <= 0);
-                if (n <= 0) decoder.flush(chars);
-                bytes.compact();
-                chars.flip();
-                emit(chars.toString());
-                chars.clear();
+            TextCopy.untilEndOfFile(fd, this::emit, n -> {
                 synchronized (this) {
-                    pumped += total;
+                    pumped += n;
                     notifyAll();
                 }
-                if (n <= 0) break;
-            }
+            });
         } catch (IOException e) {
             emit("[ipclab: lost the program's output: " + e.getMessage() + "]\n");
         } finally {
-            try {
-                Posix.close(fd);
-            } catch (IOException ignored) {
-                // Nothing more to release.
-            }
             synchronized (this) {
                 outputDone = true;
                 if (launcherGone && finishedNanos == 0) finishedNanos = System.nanoTime();

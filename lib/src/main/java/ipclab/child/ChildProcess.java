@@ -4,11 +4,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -23,6 +18,7 @@ import java.util.Set;
 
 import ipclab.pipe.Descriptors;
 import ipclab.pipe.Fd;
+import ipclab.pipe.TextCopy;
 import ipclab.posix.Posix;
 import jnr.posix.SpawnFileAction;
 
@@ -159,32 +155,10 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     private void pump(int fd) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE)
-                .onUnmappableCharacter(CodingErrorAction.REPLACE);
-        ByteBuffer bytes = ByteBuffer.allocate(8192);
-        CharBuffer chars = CharBuffer.allocate(8192);
         try {
-            while (true) {
-                int n = Posix.read(fd, bytes.array(), bytes.position(), bytes.remaining());
-                bytes.position(bytes.position() + n);
-                bytes.flip();
-                decoder.decode(bytes, chars, n == 0);
-                if (n == 0) decoder.flush(chars);
-                bytes.compact();
-                chars.flip();
-                emit(chars.toString());
-                chars.clear();
-                if (n == 0) break;
-            }
+            TextCopy.untilEndOfFile(fd, this::emit, n -> { });
         } catch (IOException e) {
             emit("[ipclab: lost the child's output: " + e.getMessage() + "]\n");
-        } finally {
-            try {
-                Posix.close(fd);
-            } catch (IOException ignored) {
-                // Already closed: nothing more to release.
-            }
         }
     }
 
