@@ -105,8 +105,15 @@ class EchoServerTest {
                 .map(ProcessTree.Proc::pid).toList();
     }
 
+    /**
+     * The lines the storing process has finished, each ended by its newline. The file may be read
+     * while a line is being written (a long line is one write(2), its newline another, and a
+     * reader may see part of a write): the unfinished tail after the last newline is not a line yet.
+     */
     private static List<String> storedLines(Path store) throws IOException {
-        return Arrays.asList(Files.readString(store, StandardCharsets.ISO_8859_1).split("\n", -1));
+        String text = Files.readString(store, StandardCharsets.ISO_8859_1);
+        String finished = text.substring(0, text.lastIndexOf('\n') + 1);
+        return finished.isEmpty() ? List.of() : Arrays.asList(finished.substring(0, finished.length() - 1).split("\n", -1));
     }
 
     private static <T> List<T> runAll(int threads, List<Callable<T>> tasks) throws Exception {
