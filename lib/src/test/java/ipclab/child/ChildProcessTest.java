@@ -161,7 +161,11 @@ class ChildProcessTest {
             }
         });
         waiter.start();
-        Thread.sleep(300);
+        // Interrupt it once it waits (waitFor sleeps between its waitpid(WNOHANG) looks), not
+        // after a guessed time: a busy machine may start the thread late.
+        long waitDeadline = System.nanoTime() + 10_000_000_000L;
+        while (waiter.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < waitDeadline) Thread.sleep(5);
+        assertEquals(Thread.State.TIMED_WAITING, waiter.getState(), "the waiting thread never waited");
         assertFalse(c.isReaped(), "the child should still be running");
         long t0 = System.nanoTime();
         waiter.interrupt();
