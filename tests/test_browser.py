@@ -52,7 +52,8 @@ def lab(tmp_path):
     (work / "notebooks").mkdir(parents=True)
     shutil.copy(os.path.join(NOTEBOOKS, NOTEBOOK), work / "notebooks" / NOTEBOOK)
     os.symlink(os.path.join(ROOT, "lib"), work / "lib")  # for %classpath ../lib/target/ipclab.jar
-    os.symlink(os.path.join(NOTEBOOKS, "figures"), work / "notebooks" / "figures")  # the prose's diagrams
+    # The prose's diagrams, copied: Jupyter's file handler does not follow a link out of its root.
+    shutil.copytree(os.path.join(NOTEBOOKS, "figures"), work / "notebooks" / "figures")
     # A fresh user's settings, less the "official Jupyter news?" prompt (it asks the internet).
     settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
