@@ -14,6 +14,7 @@ import ipclab.child.ExitStatus;
 import ipclab.child.Fork;
 import ipclab.pipe.Fd;
 import ipclab.pipe.Pipe;
+import ipclab.socketpair.SocketPair;
 import jdk.jshell.ImportSnippet;
 import jdk.jshell.JShell;
 import jdk.jshell.Snippet;
@@ -99,9 +100,10 @@ public final class ForkMagic implements CellMagic<ExitStatus, BaseKernel> {
                 .findFirst().orElse(v.typeName() + " " + v.name() + " = ...");
     }
 
-    /** A pipe, descriptor or descriptor array whose every descriptor is closed: nothing left to fork with. */
-    private static boolean allClosed(Object value) {
+    /** A pipe, socket pair, descriptor or descriptor array whose every descriptor is closed: nothing left to fork with. */
+    static boolean allClosed(Object value) {
         if (value instanceof Pipe p) return !p.readEnd().isOpen() && !p.writeEnd().isOpen();
+        if (value instanceof SocketPair s) return s.isClosed();
         if (value instanceof Fd fd) return !fd.isOpen();
         if (value instanceof Fd[] fds && fds.length > 0) {
             for (Fd fd : fds) if (fd == null || fd.isOpen()) return false;
