@@ -54,6 +54,12 @@ public final class ForkMagic implements CellMagic<ExitStatus, BaseKernel> {
                 System.out.println(name + " is closed: run the cell with `" + declaration(v) + "` first.");
                 return null;
             }
+            if (endClosed(value)) {
+                // Each process closes the end it does not use, so a pair that went through a
+                // fork once cannot go through another: the child would miss its end.
+                System.out.println(name + " has an end closed already: run the cell with `" + declaration(v) + "` first, for a fresh pair.");
+                return null;
+            }
             before.put(name, value);
             types.put(name, v.typeName());
             fork.with(name, v.typeName(), value);
@@ -110,6 +116,11 @@ public final class ForkMagic implements CellMagic<ExitStatus, BaseKernel> {
             return true;
         }
         return false;
+    }
+
+    /** A socket pair with one end closed in the notebook's JVM: used by a fork already. */
+    static boolean endClosed(Object value) {
+        return value instanceof SocketPair s && !s.isOpen();
     }
 
     private static boolean isValue(Object o) {
