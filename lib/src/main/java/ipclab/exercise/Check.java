@@ -226,7 +226,30 @@ public final class Check {
             }
             from = at;
         }
+        // The child has exited, and the parent closed its sv[1]: a read at sv[0] ends at once.
+        // Linux reports ECONNRESET there, not end of file, when sv[1] was closed with bytes
+        // still unread in it (net/unix/af_unix.c, unix_release_sock): pongs the child never read.
+        String unread = UNREAD_PONGS.computeIfAbsent(channel, Check::pongsLeftUnread);
+        if (!unread.isEmpty()) throw new NotYetSolved(unread);
         pass("three rounds over one socket pair (" + pair + "), each message read at the other end only.");
+    }
+
+    /** What {@link #socketpairExchange} found at sv[0] for each pair: the error is reported only once by the OS kernel. */
+    private static final Map<SocketPair, String> UNREAD_PONGS = Collections.synchronizedMap(new WeakHashMap<>());
+
+    private static String pongsLeftUnread(SocketPair channel) {
+        if (!channel.sv0().isOpen() || channel.sv1().isOpen()) return "";
+        Duration usual = channel.sv0().timeout();
+        channel.sv0().timeout(Duration.ofSeconds(2));
+        try {
+            String more = channel.sv0().readString();
+            return more == null ? "" : "The child wrote more after the three pings (\"" + more + "\"): send exactly ping 1, ping 2 and ping 3.";
+        } catch (IOException e) {
+            return "The child printed pongs it never read: they were still in sv[1] when it exited (the parent's next read got "
+                    + e.getMessage() + "). Read each reply from channel.sv1(). Then run the setup cell for a fresh pair, and your solution again.";
+        } finally {
+            channel.sv0().timeout(usual);
+        }
     }
 
     private static void pass(String why) {
