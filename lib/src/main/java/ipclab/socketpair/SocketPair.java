@@ -122,8 +122,8 @@ public final class SocketPair implements AutoCloseable, Serializable {
     }
 
     /**
-     * getsockopt(SO_SNDBUF) and the like are not needed to see the default: {@code man 7 socket}
-     * documents {@code /proc/sys/net/core/wmem_default} as SO_SNDBUF's default. Returns that file's number.
+     * A new socket's default send buffer size, SO_SNDBUF, in bytes: the number in
+     * {@code /proc/sys/net/core/wmem_default}, where {@code man 7 socket} documents it.
      */
     public static int defaultSendBuffer() throws IOException {
         return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/core/wmem_default")).get(0).strip());
