@@ -1,4 +1,5 @@
 import ipclab.pipe.*;
+import ipclab.socketpair.*;
 import ipclab.child.*;
 import ipclab.tree.*;
 import ipclab.book.*;

@@ -12,6 +12,7 @@ import ipclab.child.Fork;
 import ipclab.pipe.Pipe;
 import ipclab.pipe.PipeTimeoutException;
 import ipclab.posix.Posix;
+import ipclab.socketpair.SocketPair;
 
 /**
  * The checks behind the exercise cells. Each prints one short line when the exercise is
@@ -191,6 +192,64 @@ public final class Check {
         verdict = "all three lines and then end of file: every write end was closed.";
         EOF_CHECKED.put(pipe, verdict);
         pass(verdict);
+    }
+
+    /**
+     * Three rounds over one socket pair: the parent (sv[0]) heard the child's three pings, one
+     * per read, and the child printed the three pongs in order. The parent's reads and writes
+     * all went through sv[0], none through sv[1], and no other socket pair was opened in the
+     * notebook's JVM after {@code channel}: the one pair carried both directions.
+     */
+    public static void socketpairExchange(List<String> heard, SocketPair channel) {
+        long[] inodes = channel.inodesWhenOpened();
+        String pair = "socket:[" + inodes[0] + "] and socket:[" + inodes[1] + "]";
+        if (channel.serial() != SocketPair.openedSoFar()) {
+            throw new NotYetSolved("Another socket pair was opened after the exercise's one: run the setup cell (ex-socketpair-setup), then your solution, then this check.");
+        }
+        if (channel.sv1().bytesRead() > 0 || channel.sv1().bytesWritten() > 0) {
+            throw new NotYetSolved("The parent used sv[1], the child's end: run the setup cell for a fresh pair, and your solution again.");
+        }
+        List<String> pings = List.of("ping 1", "ping 2", "ping 3");
+        if (heard == null || heard.isEmpty()) {
+            throw new NotYetSolved("The parent heard nothing: in the child's branch, write \"ping 1\" into channel.sv1(), read the reply from channel.sv1() and print it, three times.");
+        }
+        if (!heard.equals(pings)) {
+            throw new NotYetSolved("The parent heard " + heard + " but expected " + pings
+                    + ". SOCK_STREAM keeps no message boundaries: the child must wait for each pong before it sends the next ping.");
+        }
+        String child = Fork.lastOutput();
+        int from = 0;
+        for (int i = 1; i <= 3; i++) {
+            int at = child.indexOf("child got: pong " + i, from);
+            if (at < 0) {
+                throw new NotYetSolved("The child never printed 'child got: pong " + i + "' (after the earlier pongs): read each reply from channel.sv1() and print it.");
+            }
+            from = at;
+        }
+        // The child has exited, and the parent closed its sv[1]: a read at sv[0] ends at once.
+        // Linux reports ECONNRESET there, not end of file, when sv[1] was closed with bytes
+        // still unread in it (net/unix/af_unix.c, unix_release_sock): pongs the child never read.
+        String unread = UNREAD_PONGS.computeIfAbsent(channel, Check::pongsLeftUnread);
+        if (!unread.isEmpty()) throw new NotYetSolved(unread);
+        pass("three rounds over one socket pair (" + pair + "), each message read at the other end only.");
+    }
+
+    /** What {@link #socketpairExchange} found at sv[0] for each pair: the error is reported only once by the OS kernel. */
+    private static final Map<SocketPair, String> UNREAD_PONGS = Collections.synchronizedMap(new WeakHashMap<>());
+
+    private static String pongsLeftUnread(SocketPair channel) {
+        if (!channel.sv0().isOpen() || channel.sv1().isOpen()) return "";
+        Duration usual = channel.sv0().timeout();
+        channel.sv0().timeout(Duration.ofSeconds(2));
+        try {
+            String more = channel.sv0().readString();
+            return more == null ? "" : "The child wrote more after the three pings (\"" + more + "\"): send exactly ping 1, ping 2 and ping 3.";
+        } catch (IOException e) {
+            return "The child printed pongs it never read: they were still in sv[1] when it exited (the parent's next read got "
+                    + e.getMessage() + "). Read each reply from channel.sv1(). Then run the setup cell for a fresh pair, and your solution again.";
+        } finally {
+            channel.sv0().timeout(usual);
+        }
     }
 
     private static void pass(String why) {

@@ -14,6 +14,7 @@ import ipclab.child.ExitStatus;
 import ipclab.child.Fork;
 import ipclab.pipe.Fd;
 import ipclab.pipe.Pipe;
+import ipclab.socketpair.SocketPair;
 import jdk.jshell.ImportSnippet;
 import jdk.jshell.JShell;
 import jdk.jshell.Snippet;
@@ -51,6 +52,12 @@ public final class ForkMagic implements CellMagic<ExitStatus, BaseKernel> {
             if (allClosed(value)) {
                 // A later cell (a clean-up cell, usually) closed it: say where a fresh one comes from.
                 System.out.println(name + " is closed: run the cell with `" + declaration(v) + "` first.");
+                return null;
+            }
+            if (endClosed(value)) {
+                // Each process closes the end it does not use, so a pair that went through a
+                // fork once cannot go through another: the child would miss its end.
+                System.out.println(name + " has an end closed already: run the cell with `" + declaration(v) + "` first, for a fresh pair.");
                 return null;
             }
             before.put(name, value);
@@ -99,15 +106,21 @@ public final class ForkMagic implements CellMagic<ExitStatus, BaseKernel> {
                 .findFirst().orElse(v.typeName() + " " + v.name() + " = ...");
     }
 
-    /** A pipe, descriptor or descriptor array whose every descriptor is closed: nothing left to fork with. */
-    private static boolean allClosed(Object value) {
+    /** A pipe, socket pair, descriptor or descriptor array whose every descriptor is closed: nothing left to fork with. */
+    static boolean allClosed(Object value) {
         if (value instanceof Pipe p) return !p.readEnd().isOpen() && !p.writeEnd().isOpen();
+        if (value instanceof SocketPair s) return s.isClosed();
         if (value instanceof Fd fd) return !fd.isOpen();
         if (value instanceof Fd[] fds && fds.length > 0) {
             for (Fd fd : fds) if (fd == null || fd.isOpen()) return false;
             return true;
         }
         return false;
+    }
+
+    /** A socket pair with one end closed in the notebook's JVM: used by a fork already. */
+    static boolean endClosed(Object value) {
+        return value instanceof SocketPair s && !s.isOpen();
     }
 
     private static boolean isValue(Object o) {

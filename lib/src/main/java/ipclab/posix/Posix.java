@@ -22,6 +22,9 @@ public final class Posix {
     public static final int SIGKILL = 9;
     public static final int SIGTERM = 15;
     public static final int PIPE_BUF = 4096;
+    /** socket(7) types for {@link #socketpair}: a byte stream, and messages kept whole in order. */
+    public static final int SOCK_STREAM = jnr.constants.platform.Sock.SOCK_STREAM.intValue();
+    public static final int SOCK_SEQPACKET = jnr.constants.platform.Sock.SOCK_SEQPACKET.intValue();
     /** What read and write return when a non-blocking descriptor is not ready (EAGAIN). */
     public static final int AGAIN = -1;
     private static final int EAGAIN = jnr.constants.platform.Errno.EAGAIN.intValue();
@@ -56,6 +59,14 @@ public final class Posix {
         int[] fds = new int[2];
         check(POSIX.pipe(fds), "pipe()");
         return fds;
+    }
+
+    /** socketpair(2) with AF_UNIX: returns {sv[0], sv[1]}, two connected sockets, each readable and writable. */
+    public static int[] socketpair(int type) throws IOException {
+        int[] sv = new int[2];
+        check(POSIX.socketpair(jnr.constants.platform.AddressFamily.AF_UNIX.intValue(), type, 0, sv),
+                "socketpair(AF_UNIX, " + type + ", 0)");
+        return sv;
     }
 
     /** read(2) into buf[off, off+len). Returns 0 at end of file, as read(2) does. */
