@@ -20,8 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A counter in a file under {@code /dev/shm} (a tmpfs: the file's pages are memory, never
- * written to a disk), mapped with {@code mmap(2)} {@code MAP_SHARED}, which is what
+ * A counter in a file under {@code /dev/shm} (a tmpfs: the file's pages are kept in memory, or
+ * swap, never written to a disk's file system), mapped with {@code mmap(2)} {@code MAP_SHARED}, which is what
  * {@link FileChannel#map} with {@code READ_WRITE} calls. Every process that maps the file sees
  * the same pages: a store by one is seen by the others, with no copy through the OS kernel.
  *
@@ -204,7 +204,7 @@ public final class SharedCounter implements AutoCloseable, Serializable {
         if (!isOpen()) throw new IllegalStateException("the shared counter " + path + " is closed: create a new one");
     }
 
-    /** Unmaps (when the buffer is collected: the JDK has no explicit munmap), closes, and deletes the file if this object created it. */
+    /** Unmaps (when the buffer is collected: the JDK has no public munmap), closes, and deletes the file if this object created it. */
     @Override
     public void close() throws IOException {
         if (channel == null || !channel.isOpen()) return;
