@@ -3,4 +3,5 @@ import ipclab.socketpair.*;
 import ipclab.child.*;
 import ipclab.tree.*;
 import ipclab.book.*;
+import ipclab.sharedmemory.*;
 import java.nio.file.*;

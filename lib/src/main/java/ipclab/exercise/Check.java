@@ -12,6 +12,7 @@ import ipclab.child.Fork;
 import ipclab.pipe.Pipe;
 import ipclab.pipe.PipeTimeoutException;
 import ipclab.posix.Posix;
+import ipclab.sharedmemory.SharedCounter;
 import ipclab.socketpair.SocketPair;
 
 /**
@@ -250,6 +251,36 @@ public final class Check {
         } finally {
             channel.sv0().timeout(usual);
         }
+    }
+
+    /**
+     * The shared-memory exercise: each process that ran the increment loop to its end called
+     * {@code finished()}, so the count must be exactly {@code perProcess} times that number. Run
+     * again, it checks the same counter again (a run of the fork cell adds to it; the tally of
+     * finished processes grows with it).
+     */
+    public static void sharedCounter(SharedCounter counter, int perProcess) {
+        if (!counter.isOpen()) {
+            throw new NotYetSolved("This counter is closed (the clean-up cell closed it): run the exercise's first cell for a fresh one, then the fork cell.");
+        }
+        long count = Integer.toUnsignedLong(counter.get());
+        int finished = counter.finishedCount();
+        if (finished == 0) {
+            throw new NotYetSolved(count == 0
+                    ? "No process has run the loop to its end yet: write the increment in the fork cell, run it, then run this check."
+                    : "Some increments ran, but no process reached the end of its loop: did the loop body throw?");
+        }
+        long expected = (long) finished * perProcess;
+        if (count < expected) {
+            throw new NotYetSolved(String.format("%,d processes × %,d increments should give %,d, the count is %,d: %,d updates lost."
+                    + " A load and a store are two steps; make the increment one atomic step on the shared memory (SharedCounter.INT.getAndAdd), or hold a lock across processes.",
+                    finished, perProcess, expected, count, expected - count));
+        }
+        if (count > expected) {
+            throw new NotYetSolved(String.format("The count, %,d, is more than %,d processes × %,d: add exactly 1 per pass of the loop.",
+                    count, finished, perProcess));
+        }
+        pass(String.format("%,d processes × %,d increments = %,d, and the count is %,d: no update lost.", finished, perProcess, expected, count));
     }
 
     private static void pass(String why) {

@@ -14,6 +14,7 @@ import ipclab.child.ExitStatus;
 import ipclab.child.Fork;
 import ipclab.pipe.Fd;
 import ipclab.pipe.Pipe;
+import ipclab.sharedmemory.SharedCounter;
 import ipclab.socketpair.SocketPair;
 import jdk.jshell.ImportSnippet;
 import jdk.jshell.JShell;
@@ -111,6 +112,7 @@ public final class ForkMagic implements CellMagic<ExitStatus, BaseKernel> {
         if (value instanceof Pipe p) return !p.readEnd().isOpen() && !p.writeEnd().isOpen();
         if (value instanceof SocketPair s) return s.isClosed();
         if (value instanceof Fd fd) return !fd.isOpen();
+        if (value instanceof SharedCounter c) return !c.isOpen();
         if (value instanceof Fd[] fds && fds.length > 0) {
             for (Fd fd : fds) if (fd == null || fd.isOpen()) return false;
             return true;
