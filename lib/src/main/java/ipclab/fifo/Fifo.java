@@ -201,6 +201,17 @@ public final class Fifo implements AutoCloseable {
     }
 
     /**
+     * The directories {@link #mkfifo()} made for this process that are still in the system's
+     * temporary directory, read from the file system itself: what a clean-up should leave at 0.
+     */
+    public static List<Path> directoriesLeft() throws IOException {
+        String prefix = "ipclab-fifo-" + ProcessHandle.current().pid() + "-";
+        try (var entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return entries.filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
+        }
+    }
+
+    /**
      * Closes the descriptors opened through this object, then unlink(2)s the FIFO and removes
      * its directory. Other processes that have it open keep their pipe until they close it;
      * the name is gone at once. Closing twice is harmless.
