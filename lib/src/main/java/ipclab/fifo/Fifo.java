@@ -139,25 +139,26 @@ public final class Fifo implements AutoCloseable {
         try {
             return remember(done.get(limit.toNanos(), TimeUnit.NANOSECONDS));
         } catch (TimeoutException e) {
-            giveUp(done, forWriting);
+            giveUp(done);
             throw new FifoTimeoutException(p, forWriting, limit);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof IOException io) throw io;
             throw new IOException(e.getCause());
         } catch (InterruptedException e) {
-            giveUp(done, forWriting);
+            giveUp(done);
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("open(" + p + ") interrupted");
         }
     }
 
     /**
-     * Ends a waiting open(2): this process opens the other end for a moment, without waiting
-     * (O_NONBLOCK; the waiting opener already counts as the partner a writer needs), so the
-     * waiting call returns; then it closes both.
+     * Ends a waiting open(2): this process opens the FIFO for a moment with O_RDWR, which on
+     * Linux never waits and counts as both a reader and a writer ({@code man 7 fifo}; POSIX
+     * leaves it undefined), so the opener's call returns, whether it is already waiting or has
+     * not yet started; then it closes both.
      */
-    private void giveUp(CompletableFuture<Integer> done, boolean openerWrites) throws IOException {
-        int partner = Posix.open(path.toString(), (openerWrites ? Posix.O_RDONLY : Posix.O_WRONLY) | Posix.O_NONBLOCK | Posix.O_CLOEXEC);
+    private void giveUp(CompletableFuture<Integer> done) throws IOException {
+        int partner = Posix.open(path.toString(), Posix.O_RDWR | Posix.O_NONBLOCK | Posix.O_CLOEXEC);
         try {
             Integer fd = done.get(10, TimeUnit.SECONDS);
             Posix.close(fd);

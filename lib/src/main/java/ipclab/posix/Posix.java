@@ -27,6 +27,7 @@ public final class Posix {
     private static final int EAGAIN = jnr.constants.platform.Errno.EAGAIN.intValue();
     public static final int O_RDONLY = 0;
     public static final int O_WRONLY = 01;
+    public static final int O_RDWR = 02;
     public static final int O_NONBLOCK = 04000;
     public static final int O_CLOEXEC = 02000000;
 
@@ -157,7 +158,7 @@ public final class Posix {
     }
 
     private static String flagNames(int flags) {
-        StringBuilder s = new StringBuilder((flags & O_WRONLY) != 0 ? "O_WRONLY" : "O_RDONLY");
+        StringBuilder s = new StringBuilder((flags & O_RDWR) != 0 ? "O_RDWR" : (flags & O_WRONLY) != 0 ? "O_WRONLY" : "O_RDONLY");
         if ((flags & O_NONBLOCK) != 0) s.append("|O_NONBLOCK");
         if ((flags & O_CLOEXEC) != 0) s.append("|O_CLOEXEC");
         return s.toString();
