@@ -283,6 +283,42 @@ public final class Check {
         pass(String.format("%,d processes × %,d increments = %,d, and the count is %,d: no update lost.", finished, perProcess, expected, count));
     }
 
+    /** The FIFOs {@link #fifoEof} has read to the end, and its verdict: a FIFO's bytes can be read only once. */
+    private static final Map<ipclab.fifo.Fifo, String> FIFO_EOF_CHECKED = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /**
+     * Reads the FIFO through {@code reader} to end of file and checks that the writer's three
+     * lines arrived and that the read ended: no write end of the FIFO was left open in the
+     * notebook's JVM. Run again, it repeats its verdict.
+     */
+    public static void fifoEof(ipclab.fifo.Fifo fifo, ipclab.pipe.Fd reader) throws IOException {
+        String verdict = FIFO_EOF_CHECKED.get(fifo);
+        if (verdict != null) {
+            pass(verdict);
+            return;
+        }
+        if (!fifo.exists() || !reader.isOpen()) {
+            throw new NotYetSolved("This FIFO or its read end is gone (the clean-up cell closed it): run the exercise's setup cell again, then your solution.");
+        }
+        long writers = fifo.openDescriptors().stream().filter(fd -> !fd.equals(reader)).count();
+        String received;
+        try {
+            reader.timeout(Duration.ofSeconds(5));
+            received = new String(reader.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (PipeTimeoutException e) {
+            throw new NotYetSolved(writers > 0
+                    ? "The read never reached end of file: the notebook's JVM still holds a write end of the FIFO (spare). Close it in the solution cell."
+                    : "The read never reached end of file: some process still holds a write end of the FIFO.");
+        }
+        if (!received.equals("line 1\nline 2\nline 3\n")) {
+            throw new NotYetSolved("The reader should get exactly the writer's three lines, then end of file; it got \""
+                    + received.replace("\n", "\\n") + "\" (run the setup cell again for a fresh FIFO)");
+        }
+        verdict = "the three lines and then end of file: the last write end of the FIFO was closed.";
+        FIFO_EOF_CHECKED.put(fifo, verdict);
+        pass(verdict);
+    }
+
     private static void pass(String why) {
         System.out.println("✔ Correct. " + why);
     }

@@ -28,9 +28,11 @@ public final class Posix {
     /** What read and write return when a non-blocking descriptor is not ready (EAGAIN). */
     public static final int AGAIN = -1;
     private static final int EAGAIN = jnr.constants.platform.Errno.EAGAIN.intValue();
-    private static final int O_WRONLY = 01;
-    private static final int O_NONBLOCK = 04000;
-    private static final int O_CLOEXEC = 02000000;
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 01;
+    public static final int O_RDWR = 02;
+    public static final int O_NONBLOCK = 04000;
+    public static final int O_CLOEXEC = 02000000;
 
     /** libc's poll(2), which jnr-posix does not bind. */
     public interface PollLib {
@@ -132,6 +134,45 @@ public final class Posix {
     public static int openNonBlocking(int fd, boolean forWriting) throws IOException {
         int flags = (forWriting ? O_WRONLY : 0) | O_NONBLOCK | O_CLOEXEC;
         return check(POSIX.open("/proc/self/fd/" + fd, flags, 0), "open(/proc/self/fd/" + fd + ")");
+    }
+
+    /** mkfifo(3): makes a FIFO (named pipe) at {@code path} with the given permission bits. */
+    public static void mkfifo(String path, int mode) throws IOException {
+        check(POSIX.mkfifo(path, mode), "mkfifo(" + path + ")");
+    }
+
+    /**
+     * open(2) of a path with the given flags ({@link #O_RDONLY}, {@link #O_WRONLY},
+     * {@link #O_NONBLOCK}, {@link #O_CLOEXEC}). On failure the message names the flags and
+     * the errno: "open(/tmp/f, O_WRONLY|O_NONBLOCK): No such device or address (ENXIO)".
+     */
+    public static int open(String path, int flags) throws IOException {
+        while (true) {
+            int fd = POSIX.open(path, flags, 0);
+            if (fd >= 0) return fd;
+            int errno = POSIX.errno();
+            if (errno == jnr.constants.platform.Errno.EINTR.intValue()) continue;
+            throw new IOException("open(" + path + ", " + flagNames(flags) + "): " + POSIX.strerror(errno)
+                    + " (" + errnoName(errno) + ")");
+        }
+    }
+
+    /** unlink(2): removes a name from the file system. */
+    public static void unlink(String path) throws IOException {
+        check(POSIX.unlink(path), "unlink(" + path + ")");
+    }
+
+    /** The symbolic name of an errno value, as in C's errno.h: "ENXIO". */
+    public static String errnoName(int errno) {
+        jnr.constants.platform.Errno e = jnr.constants.platform.Errno.valueOf(errno);
+        return e == null || e == jnr.constants.platform.Errno.__UNKNOWN_CONSTANT__ ? "errno " + errno : e.name();
+    }
+
+    private static String flagNames(int flags) {
+        StringBuilder s = new StringBuilder((flags & O_RDWR) != 0 ? "O_RDWR" : (flags & O_WRONLY) != 0 ? "O_WRONLY" : "O_RDONLY");
+        if ((flags & O_NONBLOCK) != 0) s.append("|O_NONBLOCK");
+        if ((flags & O_CLOEXEC) != 0) s.append("|O_CLOEXEC");
+        return s.toString();
     }
 
     /** close(2). */
