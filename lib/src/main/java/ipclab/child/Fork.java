@@ -88,7 +88,16 @@ public final class Fork {
             Object[][] after = new Object[1][];
             try {
                 code.runInParent(child.pid(), after);
-                return child.waitFor().check();
+                ExitStatus status = child.waitFor();
+                if (!status.success()) {
+                    // The cell's error line says why, not only that the child failed: the child's
+                    // own line ("child N threw ...") is in its output, above the error.
+                    String prefix = "child " + child.pid() + " threw ";
+                    String threw = child.output().lines().filter(l -> l.startsWith(prefix)).findFirst()
+                            .map(l -> ": it threw " + l.substring(prefix.length())).orElse("");
+                    throw new ChildFailedException(status + threw);
+                }
+                return status;
             } finally {
                 child.close();
                 lastOutput = child.output();

@@ -110,7 +110,8 @@ class ForkTest {
                     throw new IllegalStateException("no");
                 }
                 """).run());
-        assertTrue(e.getMessage().matches("child \\d+ exited with status 1"), e.getMessage());
+        assertTrue(e.getMessage().matches("child \\d+ exited with status 1: it threw java.lang.IllegalStateException: no at line 2 of the cell"),
+                e.getMessage());
         assertTrue(Fork.lastOutput().contains("threw java.lang.IllegalStateException: no at line 2 of the cell"), Fork.lastOutput());
         assertTrue(Children.all().isEmpty());
     }
