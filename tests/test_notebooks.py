@@ -12,38 +12,15 @@ from nbclient.exceptions import CellExecutionError
 
 import processes
 from conftest import NOTEBOOKS
-from notebook_runs import errors_of, where
+from notebook_runs import errors_of, expectations, text_of, where
 
-# Key outputs, by notebook and cell tag: a regular expression the cell's text output must match.
 # Key outputs live beside each notebook, in notebooks/<name>.expect (tag<TAB>regex lines).
-EXPECT = {}
-
 ALL = sorted(os.path.basename(p) for p in glob.glob(os.path.join(NOTEBOOKS, "[0-9][0-9]-*.ipynb")))
 
 
-def text_of(cell):
-    parts = []
-    for out in cell.get("outputs", []):
-        if out.output_type == "stream":
-            parts.append(out.text)
-        elif out.output_type in ("execute_result", "display_data"):
-            parts.append(out.get("data", {}).get("text/plain", "") + "\n")
-    return "".join(parts).strip("\n")
-
-
 def test_every_notebook_has_expectations():
-    missing = [n for n in ALL if n != "00-index.ipynb" and n not in EXPECT and n not in extra_expectations()]
+    missing = [n for n in ALL if n != "00-index.ipynb" and not expectations(n)]
     assert not missing, f"notebooks without checked outputs: {missing}"
-
-
-def extra_expectations():
-    """Expectations that live beside a notebook, as notebooks/<name>.expect (tag<TAB>regex lines)."""
-    found = {}
-    for path in glob.glob(os.path.join(NOTEBOOKS, "*.expect")):
-        with open(path, encoding="utf-8") as f:
-            rules = dict(line.rstrip("\n").split("\t", 1) for line in f if "\t" in line and not line.startswith("#"))
-        found[os.path.basename(path)[: -len(".expect")] + ".ipynb"] = rules
-    return found
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -74,7 +51,7 @@ def test_notebook_runs_and_shows_its_key_outputs(name):
         assert not zombies, f"{name} left zombies: {zombies}"
     elapsed = time.monotonic() - started
 
-    expect = {**EXPECT.get(name, {}), **extra_expectations().get(name, {})}
+    expect = expectations(name)
     tagged = {tag: cell for cell in nb.cells for tag in cell.metadata.get("tags", [])}
     for tag, pattern in expect.items():
         assert tag in tagged, f"{name}: no cell tagged {tag!r}"
