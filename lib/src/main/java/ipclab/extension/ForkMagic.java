@@ -12,10 +12,8 @@ import java.util.regex.Pattern;
 
 import ipclab.child.ExitStatus;
 import ipclab.child.Fork;
+import ipclab.child.Inheritable;
 import ipclab.pipe.Fd;
-import ipclab.pipe.Pipe;
-import ipclab.sharedmemory.SharedCounter;
-import ipclab.socketpair.SocketPair;
 import jdk.jshell.ImportSnippet;
 import jdk.jshell.JShell;
 import jdk.jshell.Snippet;
@@ -107,12 +105,9 @@ public final class ForkMagic implements CellMagic<ExitStatus, BaseKernel> {
                 .findFirst().orElse(v.typeName() + " " + v.name() + " = ...");
     }
 
-    /** A pipe, socket pair, descriptor or descriptor array whose every descriptor is closed: nothing left to fork with. */
+    /** Something inherited (a pipe, socket pair, descriptor, mapping) or a descriptor array, all closed: nothing left to fork with. */
     static boolean allClosed(Object value) {
-        if (value instanceof Pipe p) return !p.readEnd().isOpen() && !p.writeEnd().isOpen();
-        if (value instanceof SocketPair s) return s.isClosed();
-        if (value instanceof Fd fd) return !fd.isOpen();
-        if (value instanceof SharedCounter c) return !c.isOpen();
+        if (value instanceof Inheritable i) return i.isClosed();
         if (value instanceof Fd[] fds && fds.length > 0) {
             for (Fd fd : fds) if (fd == null || fd.isOpen()) return false;
             return true;
@@ -120,9 +115,9 @@ public final class ForkMagic implements CellMagic<ExitStatus, BaseKernel> {
         return false;
     }
 
-    /** A socket pair with one end closed in the notebook's JVM: used by a fork already. */
+    /** A value with two ends, one of them closed in the notebook's JVM: used by a fork already. */
     static boolean endClosed(Object value) {
-        return value instanceof SocketPair s && !s.isOpen();
+        return value instanceof Inheritable i && i.hasEndClosed();
     }
 
     private static boolean isValue(Object o) {

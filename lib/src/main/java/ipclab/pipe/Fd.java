@@ -1,5 +1,6 @@
 package ipclab.pipe;
 
+import ipclab.child.Inheritable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.ObjectStreamException;
@@ -21,7 +22,7 @@ import java.util.Arrays;
  * <p>An {@code Fd} is {@link Serializable} as its number alone: copied into a child that
  * inherited the descriptor, it names the same pipe end there, just as after {@code fork()}.
  */
-public final class Fd implements AutoCloseable, Serializable {
+public final class Fd implements AutoCloseable, Serializable, Inheritable {
     private static final long serialVersionUID = 1L;
 
     private final int number;
@@ -236,5 +237,10 @@ public final class Fd implements AutoCloseable, Serializable {
 
     static void checkInterrupt(String call, int number) throws InterruptedIOException {
         if (Thread.interrupted()) throw new InterruptedIOException(call + "(fd " + number + ") interrupted");
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
     }
 }

@@ -1,5 +1,6 @@
 package ipclab.pipe;
 
+import ipclab.child.Inheritable;
 import java.io.IOException;
 import java.io.Serializable;
 
@@ -17,7 +18,7 @@ import ipclab.posix.Posix;
  *
  * <p>{@link PipeTables} draws which processes hold which end, read from {@code /proc}.
  */
-public final class Pipe implements AutoCloseable, Serializable {
+public final class Pipe implements AutoCloseable, Serializable, Inheritable {
     private static final long serialVersionUID = 1L;
     private final Fd readEnd;
     private final Fd writeEnd;
@@ -102,5 +103,10 @@ public final class Pipe implements AutoCloseable, Serializable {
     @Override
     public String toString() {
         return "pipe[read=" + readEnd + ", write=" + writeEnd + "]";
+    }
+
+    @Override
+    public boolean isClosed() {
+        return !readEnd.isOpen() && !writeEnd.isOpen();
     }
 }

@@ -1,5 +1,6 @@
 package ipclab.sharedmemory;
 
+import ipclab.child.Inheritable;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.Serial;
@@ -34,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * on {@link #close()}. {@link #open(Path)}, and a copy made by serialisation (what
  * {@code %%fork} hands to its child), map an existing file and leave it in place on close.
  */
-public final class SharedCounter implements AutoCloseable, Serializable {
+public final class SharedCounter implements AutoCloseable, Serializable, Inheritable {
     @Serial
     private static final long serialVersionUID = 1L;
 
@@ -223,5 +224,10 @@ public final class SharedCounter implements AutoCloseable, Serializable {
     @Override
     public String toString() {
         return "SharedCounter[" + path + (isOpen() ? "" : ", closed") + "]";
+    }
+
+    @Override
+    public boolean isClosed() {
+        return !isOpen();
     }
 }

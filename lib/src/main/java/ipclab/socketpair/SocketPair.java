@@ -1,5 +1,6 @@
 package ipclab.socketpair;
 
+import ipclab.child.Inheritable;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -25,7 +26,7 @@ import ipclab.posix.Posix;
  * {@code %%fork} child inherits, and {@link Fd}'s reads and writes (with their time limit in
  * the notebook's JVM) work on them unchanged.
  */
-public final class SocketPair implements AutoCloseable, Serializable {
+public final class SocketPair implements AutoCloseable, Serializable, Inheritable {
     private static final long serialVersionUID = 1L;
     private static final Pattern SOCKET_LINK = Pattern.compile("socket:\\[(\\d+)]");
     private static final AtomicLong OPENED = new AtomicLong();
@@ -96,6 +97,7 @@ public final class SocketPair implements AutoCloseable, Serializable {
     }
 
     /** True when neither end is open in this process: nothing left to use or hand to a child. */
+    @Override
     public boolean isClosed() {
         return !sv0.isOpen() && !sv1.isOpen();
     }
@@ -150,5 +152,10 @@ public final class SocketPair implements AutoCloseable, Serializable {
     @Override
     public String toString() {
         return "socketpair[" + type + ", sv0=" + sv0 + ", sv1=" + sv1 + "]";
+    }
+
+    @Override
+    public boolean hasEndClosed() {
+        return !isOpen() && !isClosed();
     }
 }
