@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * The storing process's side of a {@link StoreFile}: lines go into a {@link BufferedWriter}
- * (8 KiB in memory) and reach the file only at {@link #flushAndClose()}, as stdio's
+ * (8192 characters in memory) and reach the file only at {@link #flushAndClose()}, as stdio's
  * {@code fwrite()} does without {@code fflush()}. A process that dies before that loses them.
  * Each step is also written to the status file, so the notebook's JVM can tell how far it got.
  *
