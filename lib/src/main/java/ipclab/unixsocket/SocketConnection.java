@@ -99,7 +99,13 @@ public final class SocketConnection implements AutoCloseable {
 
     /** {@link #peer()} as one phrase: {@code user nobody, group nogroup}. */
     public String peerText() throws IOException {
-        UnixDomainPrincipal p = peer();
+        UnixDomainPrincipal p;
+        try {
+            p = peer();
+        } catch (UnsupportedOperationException e) {
+            InetSocketAddress a = (InetSocketAddress) channel.getRemoteAddress();
+            return "unknown: a TCP socket has no SO_PEERCRED, only the peer's address " + a.getAddress().getHostAddress() + ":" + a.getPort();
+        }
         return "user " + p.user().getName() + ", group " + p.group().getName();
     }
 

@@ -49,6 +49,21 @@ public final class SocketDir implements AutoCloseable {
         return dir.resolve(name);
     }
 
+    /** stat(2) of the directory itself, as {@code ls -ld} shows it: {@code drwx--x--x root root /tmp/...}. */
+    public String ls() throws IOException {
+        return UnixServer.ls(dir, dir.toString());
+    }
+
+    /** stat(2) of a file in this directory, as {@code ls -l} shows it: {@code srw------- root root echo.sock}. */
+    public String ls(String name) throws IOException {
+        return UnixServer.ls(dir.resolve(name), name);
+    }
+
+    /** chmod(2) of a file in this directory, with permissions written as {@code ls -l} writes them ({@code "rw-rw-rw-"}). */
+    public void chmod(String name, String permissions) throws IOException {
+        Files.setPosixFilePermissions(dir.resolve(name), PosixFilePermissions.fromString(permissions));   // chmod(2)
+    }
+
     /** True until {@link #close()}. */
     public synchronized boolean isOpen() {
         return !removed;

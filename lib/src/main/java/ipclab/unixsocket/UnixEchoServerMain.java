@@ -87,16 +87,24 @@ public final class UnixEchoServerMain {
         }
     }
 
-    /** One thread per client: print who it is (Unix sockets only), then echo each line until end of file. */
+    /**
+     * One thread per client: at its first line, print who it is (Unix sockets only; before the
+     * echo, so the line is there once the client has its echo), then echo each line until end
+     * of file. A client that sends nothing, such as another server checking whether anybody
+     * answers here, is not reported.
+     */
     private static void serve(SocketConnection c, boolean unix) {
         Thread t = new Thread(() -> {
             try (c) {
+                String line = c.readLine(Duration.ofMinutes(10));
+                if (line == null) return;   // a client that only looked (a check for a stale file): nothing to report
                 if (unix) {
                     System.out.println("connection from " + c.peerText());   // getsockopt(SO_PEERCRED)
                     System.out.flush();
                 }
-                String line;
-                while ((line = c.readLine(Duration.ofMinutes(10))) != null) c.writeLine(line);
+                do {
+                    c.writeLine(line);
+                } while ((line = c.readLine(Duration.ofMinutes(10))) != null);
             } catch (IOException e) {
                 // the client went away: nothing to do for it
             }

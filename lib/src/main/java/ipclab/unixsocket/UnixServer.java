@@ -114,14 +114,14 @@ public final class UnixServer implements AutoCloseable {
 
     /** stat(2) of the socket file, as {@code ls -l} shows it: type {@code s}, permissions, owner, group, name. */
     public String ls() throws IOException {
-        return ls(path);
+        return ls(path, path.getFileName().toString());
     }
 
-    static String ls(Path path) throws IOException {
+    static String ls(Path path, String shownAs) throws IOException {
         PosixFileAttributes a = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         char type = a.isOther() ? 's' : a.isDirectory() ? 'd' : a.isRegularFile() ? '-' : '?';
         return type + PosixFilePermissions.toString(a.permissions()) + " " + a.owner().getName() + " "
-                + a.group().getName() + " " + path.getFileName();
+                + a.group().getName() + " " + shownAs;
     }
 
     /**
