@@ -29,7 +29,6 @@ final class Errno {
     }
 
     static IOException wrap(String call, IOException e) {
-        IOException w = new IOException(describe(call, e), e);
-        return w;
+        return new IOException(describe(call, e), e);
     }
 }

@@ -88,7 +88,7 @@ public final class OtherUser {
                 throw new java.io.InterruptedIOException("interrupted while waiting for the client; it was killed");
             }
         } finally {
-            new SocketDirCleaner(classes).run();
+            removeTree(classes);
         }
     }
 
@@ -134,12 +134,10 @@ public final class OtherUser {
         return new int[] {65534, 65534};
     }
 
-    /** Removes the client's copied class folder. */
-    private record SocketDirCleaner(Path dir) {
-        void run() throws IOException {
-            try (var s = Files.walk(dir)) {
-                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-            }
+    /** Removes the client's copied class folder: unlink(2) each file, rmdir(2) each folder, deepest first. */
+    private static void removeTree(Path dir) throws IOException {
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
     }
 }
