@@ -6,4 +6,5 @@ import ipclab.book.*;
 import ipclab.sharedmemory.*;
 import ipclab.fifo.*;
 import ipclab.signal.*;
+import ipclab.unixsocket.*;
 import java.nio.file.*;

@@ -6,7 +6,8 @@
 #                             Python 3.11+ with venv. Reports only.
 #   tools/prereqs.sh test     what `make test` needs on top: gcc with the C library headers (the
 #                             notebooks compile the chapter's C programs) and Debian's Chromium
-#                             (the browser stage). As root on a machine with apt-get, it installs
+#                             (the browser stage), and setpriv (util-linux: notebook 12 runs a
+#                             client as nobody when run as root). As root on a machine with apt-get, it installs
 #                             what is missing (as CI does on a clean machine), then checks again;
 #                             otherwise it stops at once.
 #
@@ -51,6 +52,10 @@ check() {
          | gcc -x c - -o /dev/null >/dev/null 2>&1; then
     need "gcc cannot compile a program that includes <stdio.h>: install the C library headers (package libc6-dev)" libc6-dev
   fi
+  # Notebook 12 shows a socket file's permissions refusing a client; as root (CI) that client
+  # runs as the user nobody, through setpriv.
+  command -v setpriv >/dev/null 2>&1 \
+    || need "no 'setpriv' on PATH: notebook 12 runs a client as the user nobody when the tests run as root (package util-linux)" util-linux
   [ -x "$CHROMIUM" ] \
     || need "no Chromium at $CHROMIUM: the browser stage drives Debian's Chromium, Playwright cannot download one (package chromium)" chromium
 }
