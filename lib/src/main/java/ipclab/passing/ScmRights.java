@@ -16,8 +16,9 @@ import jnr.posix.MsgHdr;
  *
  * <p>What travels is not the number: the OS kernel takes a reference to the sender's open file
  * description, and {@code recvmsg} installs a new descriptor for it in the receiver's table, at
- * the lowest free number there, as {@code dup(2)} would within one process. Each message carries
- * one byte of ordinary data too: on a stream socket, Linux delivers control data only with data.
+ * a number free there, as {@code dup(2)} would within one process. Each message carries one byte
+ * of ordinary data too: over a SOCK_STREAM socket "you must send or receive at least one byte of
+ * nonancillary data in the same sendmsg(2) or recvmsg(2) call" (man 7 unix).
  *
  * <p>Waits are bounded: {@link #recvmsg} first polls for at most {@link #TIMEOUT_MILLIS}.
  */
