@@ -7,4 +7,5 @@ import ipclab.sharedmemory.*;
 import ipclab.fifo.*;
 import ipclab.signal.*;
 import ipclab.unixsocket.*;
+import ipclab.passing.*;
 import java.nio.file.*;
