@@ -2,8 +2,8 @@ import java.time.Duration;
 
 import ipclab.benchmark.IpcBenchmark;
 import ipclab.benchmark.Mechanism;
-import ipclab.benchmark.Result;
-import ipclab.benchmark.Settings;
+import ipclab.benchmark.Measurement;
+import ipclab.benchmark.Workload;
 
 /**
  * The JVM side of bench_ipc.py: {@code IpcBench MECH SIZES ROUNDS WARMUP BYTES} measures one
@@ -14,9 +14,9 @@ import ipclab.benchmark.Settings;
 public final class IpcBench {
     public static void main(String[] args) throws Exception {
         int[] sizes = java.util.Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray();
-        Settings settings = Settings.small().withSizes(sizes).withRounds(Integer.parseInt(args[2]))
+        Workload workload = Workload.small().withSizes(sizes).withRounds(Integer.parseInt(args[2]))
                 .withWarmup(Integer.parseInt(args[3])).withBytes(Long.parseLong(args[4])).withLimit(Duration.ofSeconds(120));
-        Result r = IpcBenchmark.java(Mechanism.of(args[0]), settings);
+        Measurement r = IpcBenchmark.java(Mechanism.of(args[0]), workload);
         r.rttNanos().forEach((size, ns) -> System.out.println("rtt " + size + " " + ns));
         if (r.mibps() > 0) System.out.println("MiBps " + r.mibps());
         System.out.println("jvm " + String.join(" ", IpcBenchmark.childJvmOptions()));

@@ -40,8 +40,8 @@ public final class IpcBenchmark {
     private IpcBenchmark() {}
 
     /** Two child JVMs, ping and pong, over this mechanism. */
-    public static Result java(Mechanism mech, Settings settings) throws IOException {
-        long deadline = System.nanoTime() + settings.limit().toNanos();
+    public static Measurement java(Mechanism mech, Workload workload) throws IOException {
+        long deadline = System.nanoTime() + workload.limit().toNanos();
         String unique = ProcessHandle.current().pid() + "-" + NEXT.incrementAndGet();
         List<AutoCloseable> held = new ArrayList<>();
         List<ChildProcess> children = new ArrayList<>();
@@ -53,9 +53,9 @@ public final class IpcBenchmark {
                     Pipe there = Pipe.open(), back = Pipe.open();                          // pipe(2), twice
                     held.add(there);
                     held.add(back);
-                    pong = start(children, settings, "pong", mech, there.readEnd().number() + "," + back.writeEnd().number(),
+                    pong = start(children, workload, "pong", mech, there.readEnd().number() + "," + back.writeEnd().number(),
                             there.readEnd(), back.writeEnd());
-                    ping = start(children, settings, "ping", mech, back.readEnd().number() + "," + there.writeEnd().number(),
+                    ping = start(children, workload, "ping", mech, back.readEnd().number() + "," + there.writeEnd().number(),
                             back.readEnd(), there.writeEnd());
                     there.close();   // only the children hold the pipes now
                     back.close();
@@ -63,8 +63,8 @@ public final class IpcBenchmark {
                 case SOCKETPAIR -> {
                     SocketPair pair = SocketPair.open();                                   // socketpair(AF_UNIX, SOCK_STREAM, 0, sv)
                     held.add(pair);
-                    pong = start(children, settings, "pong", mech, Integer.toString(pair.sv1().number()), pair.sv1());
-                    ping = start(children, settings, "ping", mech, Integer.toString(pair.sv0().number()), pair.sv0());
+                    pong = start(children, workload, "pong", mech, Integer.toString(pair.sv1().number()), pair.sv1());
+                    ping = start(children, workload, "ping", mech, Integer.toString(pair.sv0().number()), pair.sv0());
                     pair.close();
                 }
                 case FIFO -> {
@@ -72,24 +72,24 @@ public final class IpcBenchmark {
                     held.add(there);
                     held.add(back);
                     String paths = there.path() + "," + back.path();
-                    pong = start(children, settings, "pong", mech, paths);
-                    ping = start(children, settings, "ping", mech, paths);
+                    pong = start(children, workload, "pong", mech, paths);
+                    ping = start(children, workload, "ping", mech, paths);
                 }
                 case UDS -> {
                     file = Path.of(System.getProperty("java.io.tmpdir"), "ipclab-bench-" + unique + ".sock");
-                    pong = start(children, settings, "pong", mech, file.toString());
+                    pong = start(children, workload, "pong", mech, file.toString());
                     awaitLine(pong, Pattern.compile("^listening$", Pattern.MULTILINE), deadline);
-                    ping = start(children, settings, "ping", mech, file.toString());
+                    ping = start(children, workload, "ping", mech, file.toString());
                 }
                 case TCP -> {
-                    pong = start(children, settings, "pong", mech, "0");
+                    pong = start(children, workload, "pong", mech, "0");
                     Matcher port = awaitLine(pong, PORT, deadline);
-                    ping = start(children, settings, "ping", mech, port.group(1));
+                    ping = start(children, workload, "ping", mech, port.group(1));
                 }
                 case SHM -> {
                     file = sharedFile(unique);
-                    pong = start(children, settings, "pong", mech, file.toString());
-                    ping = start(children, settings, "ping", mech, file.toString());
+                    pong = start(children, workload, "pong", mech, file.toString());
+                    ping = start(children, workload, "ping", mech, file.toString());
                 }
                 default -> throw new IllegalStateException(mech.toString());
             }
@@ -99,7 +99,7 @@ public final class IpcBenchmark {
                 throw new IOException(mech + ": the Java peers failed (" + pingEnd + ", " + pongEnd + "): "
                         + lastLines(ping.output() + pong.output()));
             }
-            return Result.parse(mech, "java", ping.output());
+            return Measurement.parse(mech, "java", ping.output());
         } finally {
             for (ChildProcess child : children) child.close();   // kills one still running (after a failure)
             for (AutoCloseable h : held) {
@@ -117,14 +117,14 @@ public final class IpcBenchmark {
      * The C peer, {@code ipc_pingpong MECH SIZES ROUNDS WARMUP BYTES}, compiled by the course
      * ({@link CProgram}); empty when this machine has no gcc.
      */
-    public static Optional<Result> c(Mechanism mech, Settings settings) throws IOException {
+    public static Optional<Measurement> c(Mechanism mech, Workload workload) throws IOException {
         CProgram program = CProgram.compile("ipc_pingpong").quiet();
         if (!program.compiled()) return Optional.empty();
         List<String> args = new ArrayList<>(List.of(mech.label()));
-        args.addAll(Arrays.asList(settings.arguments()));
-        CRun run = program.run(settings.limit(), args.toArray(String[]::new));
+        args.addAll(Arrays.asList(workload.arguments()));
+        CRun run = program.run(workload.limit(), args.toArray(String[]::new));
         if (!run.succeeded()) throw new IOException(mech + ": the C peer failed (" + run.statusLine() + "): " + lastLines(run.output()));
-        return Optional.of(Result.parse(mech, "c", run.output()));
+        return Optional.of(Measurement.parse(mech, "c", run.output()));
     }
 
     /** True when this machine has gcc, so that {@link #c} measures. */
@@ -140,15 +140,15 @@ public final class IpcBenchmark {
         return lastJvmOptions;
     }
 
-    private static ChildProcess start(List<ChildProcess> children, Settings settings, String role, Mechanism mech,
+    private static ChildProcess start(List<ChildProcess> children, Workload workload, String role, Mechanism mech,
                                       String endpoint, Fd... inherit) throws IOException {
         List<String> args = new ArrayList<>(List.of(role, mech.label(), endpoint));
-        args.addAll(Arrays.asList(settings.arguments()));
+        args.addAll(Arrays.asList(workload.arguments()));
         ChildProcess child = ChildProcess.builder()
                 .main(Peer.class, args.toArray(String[]::new))                    // posix_spawn(3) a JVM
                 .inherit(inherit)
                 .showOutput(false)
-                .timeout(settings.limit())
+                .timeout(workload.limit())
                 .start();
         children.add(child);
         if (role.equals("ping")) lastJvmOptions = jvmOptions(child.pid());

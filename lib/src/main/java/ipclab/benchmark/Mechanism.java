@@ -13,7 +13,7 @@ public enum Mechanism {
     /** A Unix domain socket at a path: bind(2), listen(2), accept(2) and connect(2). */
     UDS("uds", "Unix socket"),
     /** TCP on the loopback interface 127.0.0.1, with TCP_NODELAY. */
-    TCP("tcp", "TCP loopback"),
+    TCP("tcp", "TCP"),
     /** A mapped file in /dev/shm: mmap(2) MAP_SHARED, flags raised with release stores, waited for by spinning. */
     SHM("shm", "shared memory");
 

@@ -39,7 +39,9 @@ import ipclab.pipe.Fd;
  * read(2) and write(2) without a copy through the Java heap.
  */
 public final class Peer {
-    static final int CHUNK = Settings.MAX_SIZE;
+    static final int CHUNK = Workload.MAX_SIZE;
+    /** Throughput: one untimed pass of a quarter of the bytes, then three timed; the fastest is printed. */
+    static final int PASSES = 4;
     // Shared memory layout, as in ipc_pingpong.c: flags on their own cache lines, then two areas.
     static final int PING = 0, PONG = 64, FULL0 = 128, FULL1 = 192, AREA_A = 4096, AREA_B = 4096 + CHUNK;
     static final int SHM_SIZE = 4096 + 2 * CHUNK;
@@ -147,13 +149,15 @@ public final class Peer {
             printMedian(size, times);
         }
         if (bytes > 0) {
-            for (int pass = 0; pass < 2; pass++) {
+            double best = 0;
+            for (int pass = 0; pass < PASSES; pass++) {
                 long total = pass == 0 ? bytes / 4 : bytes;
                 long t0 = System.nanoTime();
                 for (long sent = 0; sent < total; sent += CHUNK) writeFully(out, (int) Math.min(CHUNK, total - sent));
                 readFully(in, 1);
-                if (pass == 1) printRate(total, System.nanoTime() - t0);
+                if (pass > 0) best = Math.max(best, rate(total, System.nanoTime() - t0));
             }
+            printRate(best);
         }
     }
 
@@ -165,7 +169,7 @@ public final class Peer {
             }
         }
         if (bytes > 0) {
-            for (int pass = 0; pass < 2; pass++) {
+            for (int pass = 0; pass < PASSES; pass++) {
                 long total = pass == 0 ? bytes / 4 : bytes;
                 for (long got = 0; got < total; ) {
                     msg.clear().limit((int) Math.min(CHUNK, total - got));
@@ -216,7 +220,8 @@ public final class Peer {
             if (ping) printMedian(size, times);
         }
         if (bytes > 0) {
-            for (int pass = 0; pass < 2; pass++) {
+            double best = 0;
+            for (int pass = 0; pass < PASSES; pass++) {
                 long total = pass == 0 ? bytes / 4 : bytes;
                 long t0 = System.nanoTime();
                 long chunk = 0;
@@ -235,11 +240,12 @@ public final class Peer {
                 }
                 if (ping) {
                     await(shm, PONG, ++seq);   // the reader has copied out every chunk
-                    if (pass == 1) printRate(total, System.nanoTime() - t0);
+                    if (pass > 0) best = Math.max(best, rate(total, System.nanoTime() - t0));
                 } else {
                     INT.setRelease(shm, PONG, ++seq);
                 }
             }
+            if (ping) printRate(best);
         }
     }
 
@@ -266,8 +272,12 @@ public final class Peer {
         System.out.println("rtt " + size + " " + times[(times.length - 1) / 2]);
     }
 
-    private static void printRate(long total, long nanos) {
-        System.out.println("MiBps " + String.format("%.1f", total / 1048576.0 / (nanos / 1e9)));
+    private static double rate(long total, long nanos) {
+        return total / 1048576.0 / (nanos / 1e9);
+    }
+
+    private static void printRate(double mibps) {
+        System.out.println("MiBps " + String.format("%.1f", mibps));
     }
 
     /** An inherited descriptor as a channel: each call one read(2) or write(2) through {@link Fd}. */

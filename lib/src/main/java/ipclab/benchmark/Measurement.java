@@ -13,8 +13,8 @@ import java.util.Map;
  * @param rttNanos  message size in bytes → p50 round trip in nanoseconds, in the order measured
  * @param mibps     MiB per second one way, or 0 when none was measured
  */
-public record Result(Mechanism mechanism, String side, Map<Integer, Long> rttNanos, double mibps) {
-    public Result {
+public record Measurement(Mechanism mechanism, String side, Map<Integer, Long> rttNanos, double mibps) {
+    public Measurement {
         rttNanos = Collections.unmodifiableMap(new LinkedHashMap<>(rttNanos));
     }
 
@@ -28,7 +28,7 @@ public record Result(Mechanism mechanism, String side, Map<Integer, Long> rttNan
      * Reads the peer's lines, {@code rtt SIZE P50_NS} and {@code MiBps RATE}, which the C peer
      * and the Java peer print alike; other lines are ignored.
      */
-    static Result parse(Mechanism mechanism, String side, String output) {
+    static Measurement parse(Mechanism mechanism, String side, String output) {
         Map<Integer, Long> rtt = new LinkedHashMap<>();
         double rate = 0;
         for (String line : output.split("\n")) {
@@ -36,7 +36,7 @@ public record Result(Mechanism mechanism, String side, Map<Integer, Long> rttNan
             if (f.length == 3 && f[0].equals("rtt")) rtt.put(Integer.parseInt(f[1]), Long.parseLong(f[2]));
             else if (f.length == 2 && f[0].equals("MiBps")) rate = Double.parseDouble(f[1]);
         }
-        return new Result(mechanism, side, rtt, rate);
+        return new Measurement(mechanism, side, rtt, rate);
     }
 
     @Override
