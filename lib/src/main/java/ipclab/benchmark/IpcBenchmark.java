@@ -34,7 +34,7 @@ import ipclab.socketpair.SocketPair;
  */
 public final class IpcBenchmark {
     private static final AtomicInteger NEXT = new AtomicInteger();
-    private static final Pattern PORT = Pattern.compile("^port (\\d+)$", Pattern.MULTILINE);
+    private static final Pattern LISTENING = Pattern.compile("^listening on (\\S+)$", Pattern.MULTILINE);
     private static volatile List<String> lastJvmOptions = List.of();
 
     private IpcBenchmark() {}
@@ -75,16 +75,17 @@ public final class IpcBenchmark {
                     pong = start(children, workload, "pong", mech, paths);
                     ping = start(children, workload, "ping", mech, paths);
                 }
-                case UDS -> {
-                    file = Path.of(System.getProperty("java.io.tmpdir"), "ipclab-bench-" + unique + ".sock");
-                    pong = start(children, workload, "pong", mech, file.toString());
-                    awaitLine(pong, Pattern.compile("^listening$", Pattern.MULTILINE), deadline);
-                    ping = start(children, workload, "ping", mech, file.toString());
-                }
-                case TCP -> {
-                    pong = start(children, workload, "pong", mech, "0");
-                    Matcher port = awaitLine(pong, PORT, deadline);
-                    ping = start(children, workload, "ping", mech, port.group(1));
+                case UDS, TCP -> {
+                    // Both JVMs start at once; ping learns where to connect on its standard input
+                    // once pong listens (for TCP, on the port the OS kernel chose for it).
+                    file = mech == Mechanism.UDS ? Path.of(System.getProperty("java.io.tmpdir"), "ipclab-bench-" + unique + ".sock") : null;
+                    Pipe go = Pipe.open();
+                    held.add(go);
+                    pong = start(children, workload, "pong", mech, file != null ? file.toString() : "0");
+                    ping = start(children, workload, "ping", mech, "stdin", go.readEnd());
+                    Matcher listening = awaitLine(pong, LISTENING, deadline);
+                    go.writeEnd().write(listening.group(1) + "\n");
+                    go.close();
                 }
                 case SHM -> {
                     file = sharedFile(unique);
@@ -140,13 +141,32 @@ public final class IpcBenchmark {
         return lastJvmOptions;
     }
 
+    /**
+     * The files a measurement of this JVM made and has not removed: shared files in /dev/shm,
+     * Unix socket files, FIFOs. Empty once every measurement has ended, however it ended.
+     */
+    public static List<Path> leftBehind() throws IOException {
+        String prefix = "ipclab-bench-" + ProcessHandle.current().pid() + "-";
+        List<Path> left = new ArrayList<>();
+        for (Path dir : List.of(Path.of("/dev/shm"), Path.of(System.getProperty("java.io.tmpdir")))) {
+            if (!Files.isDirectory(dir)) continue;
+            try (var files = Files.list(dir)) {
+                files.filter(f -> f.getFileName().toString().startsWith(prefix)).forEach(left::add);
+            }
+        }
+        for (Fifo fifo : Fifo.onDisk()) left.add(fifo.path());
+        return left;
+    }
+
     private static ChildProcess start(List<ChildProcess> children, Workload workload, String role, Mechanism mech,
                                       String endpoint, Fd... inherit) throws IOException {
         List<String> args = new ArrayList<>(List.of(role, mech.label(), endpoint));
         args.addAll(Arrays.asList(workload.arguments()));
-        ChildProcess child = ChildProcess.builder()
-                .main(Peer.class, args.toArray(String[]::new))                    // posix_spawn(3) a JVM
-                .inherit(inherit)
+        ChildProcess.Builder builder = ChildProcess.builder()
+                .main(Peer.class, args.toArray(String[]::new));                   // posix_spawn(3) a JVM
+        if (endpoint.equals("stdin")) builder.stdin(inherit[0]);                   // dup2(fd, 0) in the child
+        else builder.inherit(inherit);
+        ChildProcess child = builder
                 .showOutput(false)
                 .timeout(workload.limit())
                 .start();

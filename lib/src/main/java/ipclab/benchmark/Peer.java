@@ -32,7 +32,9 @@ import ipclab.pipe.Fd;
  * <pre>
  *   Peer ping|pong MECH ENDPOINT SIZES ROUNDS WARMUP BYTES
  *   ENDPOINT  pipe: IN_FD,OUT_FD   socketpair: FD   fifo: PATH_THERE,PATH_BACK
- *             uds: SOCKET_PATH     tcp: PORT (pong: 0, and it prints "port N")   shm: FILE
+ *             uds: SOCKET_PATH     tcp: PORT (pong: 0)     shm: FILE
+ *             ping over uds or tcp: "stdin", and it reads the path or port from standard input
+ *             (pong prints "listening on PATH_OR_PORT" once it listens)
  * </pre>
  *
  * <p>No message allocates: each side reuses one direct buffer, so the reads and writes reach
@@ -117,6 +119,10 @@ public final class Peer {
     private static SocketChannel connect(Mechanism mech, boolean ping, String endpoint) throws IOException {
         SocketChannel ch;
         if (ping) {
+            if (endpoint.equals("stdin")) {
+                endpoint = new java.io.BufferedReader(new java.io.InputStreamReader(System.in)).readLine();
+                if (endpoint == null) throw new IOException("no address on standard input");
+            }
             ch = mech == Mechanism.UDS
                     ? SocketChannel.open(UnixDomainSocketAddress.of(endpoint))                                  // connect(2)
                     : SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(endpoint)));
@@ -126,8 +132,8 @@ public final class Peer {
                     : ServerSocketChannel.open(StandardProtocolFamily.INET)) {
                 server.bind(mech == Mechanism.UDS ? UnixDomainSocketAddress.of(endpoint)
                         : new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);        // bind(2), listen(2)
-                if (mech == Mechanism.TCP) System.out.println("port " + ((InetSocketAddress) server.getLocalAddress()).getPort());
-                else System.out.println("listening");
+                System.out.println("listening on " + (mech == Mechanism.TCP
+                        ? Integer.toString(((InetSocketAddress) server.getLocalAddress()).getPort()) : endpoint));
                 System.out.flush();
                 ch = server.accept();                                                            // accept(2)
                 if (mech == Mechanism.UDS) Files.deleteIfExists(Path.of(endpoint));
