@@ -175,14 +175,27 @@ public final class IpcBenchmark {
         return child;
     }
 
+    /**
+     * The child's options from /proc/PID/cmdline: everything between {@code java} and
+     * {@code -cp}. Read again for up to a second while it still shows the parent's command
+     * line (the moment between the spawn and the exec); empty if the child has gone.
+     */
     private static List<String> jvmOptions(long pid) {
-        try {
-            byte[] raw = Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"));
-            List<String> argv = Arrays.asList(new String(raw, StandardCharsets.UTF_8).split("\0"));
-            int cp = argv.indexOf("-cp");
-            return cp > 1 ? List.copyOf(argv.subList(1, cp)) : List.of();
-        } catch (IOException e) {
-            return List.of();
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        while (true) {
+            try {
+                byte[] raw = Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"));
+                List<String> argv = Arrays.asList(new String(raw, StandardCharsets.UTF_8).split("\0"));
+                int cp = argv.indexOf("-cp");
+                if (argv.contains(Peer.class.getName()) && cp > 1) return List.copyOf(argv.subList(1, cp));
+                if (System.nanoTime() > deadline) return List.of();
+                Thread.sleep(5);
+            } catch (IOException e) {
+                return List.of();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return List.of();
+            }
         }
     }
 
