@@ -19,7 +19,7 @@ import org.knowm.xchart.style.Styler;
  * with XChart onto a plain {@link BufferedImage}, without a window: the JVM runs headless.
  */
 public final class Charts {
-    public static final int WIDTH = 800, HEIGHT = 360;
+    public static final int WIDTH = 800, HEIGHT = 380;
     private static final Color JAVA = new Color(0xE76F00), C = new Color(0x5382A1);
 
     static {
@@ -42,8 +42,8 @@ public final class Charts {
 
     private static BufferedImage bars(List<Measurement> results, String title, String unit, ToDoubleFunction<Measurement> value, String pattern) {
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).yAxisTitle(unit).build();
-        Styler.LegendPosition legend = Styler.LegendPosition.InsideNW;
-        chart.getStyler().setLegendPosition(legend);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);   // below the plot: never over a bar
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         chart.getStyler().setLabelsVisible(true);
         chart.getStyler().setLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
         chart.getStyler().setLabelsFontColorAutomaticEnabled(false);
