@@ -32,7 +32,7 @@ public final class Charts {
     /** The p50 round trip of messages of this size, in µs, each bar labelled with its value. */
     public static BufferedImage roundTrips(List<Measurement> results, int size) {
         return bars(results, "Round trip of " + Sizes.label(size) + " messages (p50, µs; lower is better)", "µs",
-                r -> r.rttMicros(size), "#,##0.#");
+                r -> r.rttMicros(size), "#,##0.##");
     }
 
     /** One-way throughput in MiB/s (higher is better). */
