@@ -8,4 +8,5 @@ import ipclab.fifo.*;
 import ipclab.signal.*;
 import ipclab.unixsocket.*;
 import ipclab.passing.*;
+import ipclab.benchmark.*;
 import java.nio.file.*;
