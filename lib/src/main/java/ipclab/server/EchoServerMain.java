@@ -39,6 +39,8 @@ import ipclab.pipe.Pipe;
  */
 public final class EchoServerMain {
     static final String LISTENING = "listening on ";
+    /** How long the server waits for its first spare handlers before it says it listens anyway. */
+    static final Duration SPARES_LIMIT = Duration.ofSeconds(20);
     /** For maintainers: more options for handler JVMs, space-separated (see {@link HandlerPool#JVM_OPTIONS}). */
     static final String HANDLER_JVM_OPTIONS = HandlerPool.JVM_OPTIONS;
 
@@ -139,9 +141,7 @@ public final class EchoServerMain {
         board.set(StatusBoard.PORT, bound.getPort());
         EchoServerMain server = new EchoServerMain(options, board, ownBoard, listener, Pipe.open(), Pipe.open());
         server.store.start();
-        server.out.println(LISTENING + bound.getAddress().getHostAddress() + ":" + bound.getPort());
-        server.out.flush();
-        server.serve();
+        server.serve(LISTENING + bound.getAddress().getHostAddress() + ":" + bound.getPort(), bound.getPort());
     }
 
     static void close(AutoCloseable c) {
@@ -153,7 +153,7 @@ public final class EchoServerMain {
         }
     }
 
-    private void serve() {
+    private void serve(String listening, int port) {
         installSignalHandlers();
         Thread eventReader = new Thread(handlers::readEvents, "echo-events");
         eventReader.setDaemon(true);
@@ -162,7 +162,15 @@ public final class EchoServerMain {
         reaper.setDaemon(true);
         reaper.start();
         handlers.fill();
+        Thread keeper = new Thread(new SpareKeeper(handlers, port, () -> stopping), "echo-spares");
+        keeper.setDaemon(true);
+        keeper.start();
         try {
+            handlers.awaitSpares(SPARES_LIMIT);
+            if (!stopping) {
+                out.println(listening);
+                out.flush();
+            }
             stopRequested.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -44,6 +44,8 @@ final class HandlerPool {
     private volatile boolean stopping;
     private int startFailures; // handlers in a row that exited before they were ready
     private int nextId;
+    private boolean filled; // the first spares are ready (or the server gave up waiting for them)
+    private long lastFreed;
 
     /**
      * @param listener the listening socket, every handler's descriptor 0
@@ -68,18 +70,50 @@ final class HandlerPool {
         return Math.min(options.spares(), options.maxClients());
     }
 
-    /** Starts handlers until {@code spares} wait in accept() (or are starting), within the cap on handler processes. */
+    /**
+     * Starts handlers until the pool holds {@code spares} of them, within the cap on handler
+     * processes. A busy handler counts: it comes back to accept() when its client leaves. More
+     * handlers start only when clients wait (see {@link SpareKeeper} and {@link #grow}).
+     */
     synchronized void fill() {
-        while (!stopping && starting.size() + spares.size() < wantedSpares()
-                && starting.size() + spares.size() + busy.size() < options.maxClients()) {
-            try {
-                spawn();
-            } catch (IOException e) {
-                out.println("echo-server: could not start a handler: " + e.getMessage());
-                return;
-            }
+        while (!stopping && size() < wantedSpares() && size() < options.maxClients()) {
+            if (!startOne()) return;
         }
         board.set(StatusBoard.SPARES, spares.size());
+    }
+
+    /**
+     * Starts up to {@code n} more handlers, within the cap on handler processes: clients have
+     * been waiting for one. Returns how many it started.
+     */
+    synchronized int grow(int n) {
+        int started = 0;
+        while (!stopping && started < n && size() < options.maxClients() && startOne()) started++;
+        return started;
+    }
+
+    /** Handlers in accept() or starting: a client that arrives now will not wait for the pool to grow. */
+    synchronized int free() {
+        return spares.size() + starting.size();
+    }
+
+    /** System.nanoTime() when a handler last became free (its client left) or ready. */
+    synchronized long lastFreed() {
+        return lastFreed;
+    }
+
+    private int size() {
+        return starting.size() + spares.size() + busy.size();
+    }
+
+    private boolean startOne() {
+        try {
+            spawn();
+            return true;
+        } catch (IOException e) {
+            out.println("echo-server: could not start a handler: " + e.getMessage());
+            return false;
+        }
     }
 
     /** posix_spawn(3) of a handler JVM with the listening socket as descriptor 0 and both pipes' write ends. */
@@ -145,6 +179,9 @@ final class HandlerPool {
             ChildProcess handler = starting.remove(id);
             if (handler != null) spares.put(id, handler);
             startFailures = 0;
+            lastFreed = System.nanoTime();
+            if (spares.size() >= wantedSpares()) filled = true;
+            notifyAll();
         } else if (event == EchoHandler.ACCEPTED) {
             ChildProcess handler = spares.remove(id);
             if (handler == null) handler = starting.remove(id);
@@ -152,9 +189,25 @@ final class HandlerPool {
         } else if (event == EchoHandler.FREE) {
             ChildProcess handler = busy.remove(id);
             if (handler != null) spares.put(id, handler);
+            lastFreed = System.nanoTime();
         }
         board.set(StatusBoard.CONNECTED, busy.size());
         fill();
+    }
+
+    /**
+     * Waits until the first {@code spares} handlers are ready in accept() (at most {@code limit}),
+     * so that the first clients meet warm handlers instead of JVMs that are starting.
+     */
+    synchronized boolean awaitSpares(Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!stopping && !filled) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) break;
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        filled = true;
+        return spares.size() >= wantedSpares();
     }
 
     /** waitpid(pid, WNOHANG) for each handler: reaps those that exited, and starts spares in their place. */
@@ -192,8 +245,9 @@ final class HandlerPool {
     }
 
     /** No more handlers start from now on: the server is stopping. */
-    void refuseNew() {
+    synchronized void refuseNew() {
         stopping = true;
+        notifyAll();
     }
 
     /** kill(SIGTERM) to every handler, then waitpid for each (at most {@code limit} each). */
