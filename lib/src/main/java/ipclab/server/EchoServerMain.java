@@ -31,8 +31,9 @@ import ipclab.pipe.Pipe;
  * </pre>
  *
  * <p>This class puts the roles together: it creates the listening socket, the frames pipe and
- * the events pipe, starts the storing process and the spare handlers, and waits for SIGTERM or
- * SIGINT. The server keeps a copy of both ends of the frames pipe: of the write end so that new
+ * the events pipe, starts the storing process and the spare handlers, says it listens once the
+ * spares wait in accept() (a first burst of clients meets warm handlers), and waits for SIGTERM
+ * or SIGINT. The server keeps a copy of both ends of the frames pipe: of the write end so that new
  * handlers can inherit it, of the read end so that the pipe, and the bytes in it, outlive a
  * storing process that dies. To stop, it stops the handlers, closes its write end so that the
  * storing process reads to end of file and stores the rest, reaps it, and exits 0.
@@ -40,7 +41,7 @@ import ipclab.pipe.Pipe;
 public final class EchoServerMain {
     static final String LISTENING = "listening on ";
     /** How long the server waits for its first spare handlers before it says it listens anyway. */
-    static final Duration SPARES_LIMIT = Duration.ofSeconds(20);
+    static final Duration SPARES_LIMIT = Duration.ofSeconds(10);
     /** For maintainers: more options for handler JVMs, space-separated (see {@link HandlerPool#JVM_OPTIONS}). */
     static final String HANDLER_JVM_OPTIONS = HandlerPool.JVM_OPTIONS;
 

@@ -19,10 +19,13 @@ import ipclab.pipe.Pipe;
 import ipclab.posix.Posix;
 
 /**
- * The server's pool role: the handler processes (see {@link EchoHandler}). It keeps
- * {@code spares} of them started and waiting in accept(), within the cap on handler processes;
- * it learns from the events pipe which ones took a client and which are free again; it reaps
- * those that exited (the {@link Reaper} asks it to) and stops them all when the server stops.
+ * The server's pool role: the handler processes (see {@link EchoHandler}). It starts
+ * {@code spares} of them before the server says it listens, and keeps that many (a handler that
+ * exits is replaced), within the cap on handler processes; a handler serves one client at a
+ * time and is then reused for the next, so the pool starts more only when the
+ * {@link SpareKeeper} asks it to ({@link #grow}). It learns from the events pipe which handlers
+ * took a client and which are free again; it reaps those that exited (the {@link Reaper} asks it
+ * to) and stops them all when the server stops.
  * Handlers that exit as they start (a JVM that cannot start, say) would otherwise be replaced at
  * once, for ever: after three in a row it says why and asks the server to stop.
  */
@@ -77,7 +80,7 @@ final class HandlerPool {
      */
     synchronized void fill() {
         while (!stopping && size() < wantedSpares() && size() < options.maxClients()) {
-            if (!startOne()) return;
+            if (!startOne()) break;
         }
         board.set(StatusBoard.SPARES, spares.size());
     }
@@ -191,8 +194,8 @@ final class HandlerPool {
             if (handler != null) spares.put(id, handler);
             lastFreed = System.nanoTime();
         }
+        fill(); // sets the spares' slot: a reader that sees the new count of connected clients sees it too
         board.set(StatusBoard.CONNECTED, busy.size());
-        fill();
     }
 
     /**
@@ -216,8 +219,8 @@ final class HandlerPool {
         boolean reaped = !reap(busy).isEmpty() | !reap(spares).isEmpty() | !unready.isEmpty();
         if (!unready.isEmpty()) countStartFailures(unready);
         if (reaped) {
-            board.set(StatusBoard.CONNECTED, busy.size());
             fill();
+            board.set(StatusBoard.CONNECTED, busy.size());
         }
     }
 
