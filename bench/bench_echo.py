@@ -11,7 +11,7 @@ handler per client, one storing child on a pipe), compiled here with gcc. Both s
 same load generator, bench/c/echo_load.c: 16 threads, one connection each, 2000 round trips
 of 32 bytes per connection, one message in flight per connection. Each connection first makes
 100 untimed round trips (so every handler is up), then the bench waits until the server's
-processes are idle (the Java server starts spare handlers when clients arrive) and times the
+processes are idle (the Java server starts more handlers when clients wait for one) and times the
 2000 round trips. Five rounds alternate Java and C (the machine may be busy with other
 work); the medians are printed.
 

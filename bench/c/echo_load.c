@@ -4,7 +4,7 @@
  *       CLIENTS threads, one connection each. Each first makes WARMUP round trips (so every
  *       handler is up), then the program prints "ready" and waits for a line on stdin (the
  *       caller waits until whatever the server does after new connections, such as starting
- *       spare handlers, is over). Then all start together: MESSAGES round trips each, SIZE
+ *       handlers, is over). Then all start together: MESSAGES round trips each, SIZE
  *       bytes a message (a line: SIZE-1 letters and a newline). Prints
  *       "msgs_per_s=X rtt_p50_ms=Y rtt_p99_ms=Z" over the timed round trips.
  *   echo_load burst HOST PORT CLIENTS MESSAGES SIZE
