@@ -4,9 +4,13 @@
  *       CLIENTS threads, one connection each. Each first makes WARMUP round trips (so every
  *       handler is up), then the program prints "ready" and waits for a line on stdin (the
  *       caller waits until whatever the server does after new connections, such as starting
- *       spare handlers, is over). Then all start together: MESSAGES round trips each, SIZE
+ *       handlers, is over). Then all start together: MESSAGES round trips each, SIZE
  *       bytes a message (a line: SIZE-1 letters and a newline). Prints
  *       "msgs_per_s=X rtt_p50_ms=Y rtt_p99_ms=Z" over the timed round trips.
+ *   echo_load burst HOST PORT CLIENTS MESSAGES SIZE
+ *       The same load on a server that has seen no client yet: CLIENTS threads start together
+ *       and each connects, then makes MESSAGES round trips at once, with no warm-up. The time
+ *       runs from the start to the last echo, connects included. Prints the same line.
  *   echo_load connect HOST PORT COUNT GAP_MS
  *       COUNT times, one after the other: connect, send one 32-byte line, read its echo, close;
  *       GAP_MS between them. Prints "connect_p50_ms=X connect_p90_ms=Y". */
@@ -74,6 +78,25 @@ static void round_trip(int s, const char *msg, char *buf) {
     }
 }
 
+/* A burst client: waits for the start, connects, makes its round trips, closes. */
+static void *burst_client(void *arg) {
+    long id = (long) arg;
+    char *msg = malloc((size_t) size), *buf = malloc((size_t) size);
+    for (int i = 0; i < size - 1; i++) msg[i] = (char) ('a' + (id + i) % 26);
+    msg[size - 1] = '\n';
+    pthread_barrier_wait(&go);
+    int s = dial();
+    for (int m = 0; m < messages; m++) {
+        double t0 = now_ms();
+        round_trip(s, msg, buf);
+        rtts[id * messages + m] = now_ms() - t0;
+    }
+    close(s);
+    free(msg);
+    free(buf);
+    return NULL;
+}
+
 static void *client(void *arg) {
     long id = (long) arg;
     char *msg = malloc((size_t) size), *buf = malloc((size_t) size);
@@ -108,7 +131,7 @@ static double percentile(double *sorted, long n, double p) {
 
 int main(int argc, char *argv[]) {
     if (argc < 4) {
-        fprintf(stderr, "usage: %s rounds HOST PORT CLIENTS MESSAGES SIZE WARMUP | connect HOST PORT COUNT GAP_MS\n", argv[0]);
+        fprintf(stderr, "usage: %s rounds HOST PORT CLIENTS MESSAGES SIZE WARMUP | burst HOST PORT CLIENTS MESSAGES SIZE | connect HOST PORT COUNT GAP_MS\n", argv[0]);
         return 2;
     }
     memset(&server, 0, sizeof server);
@@ -133,6 +156,24 @@ int main(int argc, char *argv[]) {
         fflush(stdout);
         char line[16];
         if (fgets(line, sizeof line, stdin) == NULL) return 1;
+        double t0 = now_ms();
+        pthread_barrier_wait(&go);
+        for (int i = 0; i < clients; i++) pthread_join(threads[i], NULL);
+        double elapsed = now_ms() - t0;
+        long n = (long) clients * messages;
+        qsort(rtts, (size_t) n, sizeof *rtts, by_value);
+        printf("msgs_per_s=%.0f rtt_p50_ms=%.3f rtt_p99_ms=%.3f\n", n / (elapsed / 1e3), percentile(rtts, n, 0.5),
+               percentile(rtts, n, 0.99));
+        return 0;
+    }
+    if (strcmp(argv[1], "burst") == 0 && argc == 7) {
+        int clients = atoi(argv[4]);
+        messages = atoi(argv[5]);
+        size = atoi(argv[6]);
+        rtts = calloc((size_t) clients * (size_t) messages, sizeof *rtts);
+        pthread_t *threads = calloc((size_t) clients, sizeof *threads);
+        pthread_barrier_init(&go, NULL, (unsigned) clients + 1);
+        for (long i = 0; i < clients; i++) pthread_create(&threads[i], NULL, burst_client, (void *) i);
         double t0 = now_ms();
         pthread_barrier_wait(&go);
         for (int i = 0; i < clients; i++) pthread_join(threads[i], NULL);

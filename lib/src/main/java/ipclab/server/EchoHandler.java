@@ -20,12 +20,12 @@ import java.util.concurrent.TimeUnit;
  * handler inherits the listening socket as its descriptor 0 ({@code System.inheritedChannel()},
  * the inetd pattern) and blocks in {@code accept()}; the OS kernel gives each new connection to
  * exactly one of them. The handler tells the server through the events pipe that it is busy
- * (so the server starts the next spare if needed), and serves its client: it echoes every byte
+ * (so the server knows when every handler is), and serves its client: it echoes every byte
  * and forwards the same bytes to the storing process in frames (see {@link Frames} and
  * {@link Forwarder}). When the client leaves, it goes back to {@code accept()} for the next
  * one. A handler that has waited there {@link #RETIRE_AFTER_MILLIS} ms while the server had more
- * spares than it asked for exits (and the server reaps it), so the pool grows with a burst of
- * clients and shrinks after it.
+ * spares than it asked for exits (and the server reaps it), so a pool that grew for clients that
+ * waited (see {@link SpareKeeper}) shrinks after them.
  *
  * <p>Before its first {@code accept()}, it runs its echo loop a couple of thousand times over a
  * loopback connection to itself, so the JIT compiler has done its work before the first client

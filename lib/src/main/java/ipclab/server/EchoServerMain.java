@@ -31,14 +31,17 @@ import ipclab.pipe.Pipe;
  * </pre>
  *
  * <p>This class puts the roles together: it creates the listening socket, the frames pipe and
- * the events pipe, starts the storing process and the spare handlers, and waits for SIGTERM or
- * SIGINT. The server keeps a copy of both ends of the frames pipe: of the write end so that new
+ * the events pipe, starts the storing process and the spare handlers, says it listens once the
+ * spares wait in accept() (a first burst of clients meets warm handlers), and waits for SIGTERM
+ * or SIGINT. The server keeps a copy of both ends of the frames pipe: of the write end so that new
  * handlers can inherit it, of the read end so that the pipe, and the bytes in it, outlive a
  * storing process that dies. To stop, it stops the handlers, closes its write end so that the
  * storing process reads to end of file and stores the rest, reaps it, and exits 0.
  */
 public final class EchoServerMain {
     static final String LISTENING = "listening on ";
+    /** How long the server waits for its first spare handlers before it says it listens anyway. */
+    static final Duration SPARES_LIMIT = Duration.ofSeconds(10);
     /** For maintainers: more options for handler JVMs, space-separated (see {@link HandlerPool#JVM_OPTIONS}). */
     static final String HANDLER_JVM_OPTIONS = HandlerPool.JVM_OPTIONS;
 
@@ -139,9 +142,7 @@ public final class EchoServerMain {
         board.set(StatusBoard.PORT, bound.getPort());
         EchoServerMain server = new EchoServerMain(options, board, ownBoard, listener, Pipe.open(), Pipe.open());
         server.store.start();
-        server.out.println(LISTENING + bound.getAddress().getHostAddress() + ":" + bound.getPort());
-        server.out.flush();
-        server.serve();
+        server.serve(LISTENING + bound.getAddress().getHostAddress() + ":" + bound.getPort(), bound.getPort());
     }
 
     static void close(AutoCloseable c) {
@@ -153,7 +154,7 @@ public final class EchoServerMain {
         }
     }
 
-    private void serve() {
+    private void serve(String listening, int port) {
         installSignalHandlers();
         Thread eventReader = new Thread(handlers::readEvents, "echo-events");
         eventReader.setDaemon(true);
@@ -162,7 +163,15 @@ public final class EchoServerMain {
         reaper.setDaemon(true);
         reaper.start();
         handlers.fill();
+        Thread keeper = new Thread(new SpareKeeper(handlers, port, () -> stopping), "echo-spares");
+        keeper.setDaemon(true);
+        keeper.start();
         try {
+            handlers.awaitSpares(SPARES_LIMIT);
+            if (!stopping) {
+                out.println(listening);
+                out.flush();
+            }
             stopRequested.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

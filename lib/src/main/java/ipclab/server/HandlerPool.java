@@ -19,10 +19,13 @@ import ipclab.pipe.Pipe;
 import ipclab.posix.Posix;
 
 /**
- * The server's pool role: the handler processes (see {@link EchoHandler}). It keeps
- * {@code spares} of them started and waiting in accept(), within the cap on handler processes;
- * it learns from the events pipe which ones took a client and which are free again; it reaps
- * those that exited (the {@link Reaper} asks it to) and stops them all when the server stops.
+ * The server's pool role: the handler processes (see {@link EchoHandler}). It starts
+ * {@code spares} of them before the server says it listens, and keeps that many (a handler that
+ * exits is replaced), within the cap on handler processes; a handler serves one client at a
+ * time and is then reused for the next, so the pool starts more only when the
+ * {@link SpareKeeper} asks it to ({@link #grow}). It learns from the events pipe which handlers
+ * took a client and which are free again; it reaps those that exited (the {@link Reaper} asks it
+ * to) and stops them all when the server stops.
  * Handlers that exit as they start (a JVM that cannot start, say) would otherwise be replaced at
  * once, for ever: after three in a row it says why and asks the server to stop.
  */
@@ -44,6 +47,8 @@ final class HandlerPool {
     private volatile boolean stopping;
     private int startFailures; // handlers in a row that exited before they were ready
     private int nextId;
+    private boolean filled; // the first spares are ready (or the server gave up waiting for them)
+    private long lastFreed;
 
     /**
      * @param listener the listening socket, every handler's descriptor 0
@@ -68,18 +73,50 @@ final class HandlerPool {
         return Math.min(options.spares(), options.maxClients());
     }
 
-    /** Starts handlers until {@code spares} wait in accept() (or are starting), within the cap on handler processes. */
+    /**
+     * Starts handlers until the pool holds {@code spares} of them, within the cap on handler
+     * processes. A busy handler counts: it comes back to accept() when its client leaves. More
+     * handlers start only when clients wait (see {@link SpareKeeper} and {@link #grow}).
+     */
     synchronized void fill() {
-        while (!stopping && starting.size() + spares.size() < wantedSpares()
-                && starting.size() + spares.size() + busy.size() < options.maxClients()) {
-            try {
-                spawn();
-            } catch (IOException e) {
-                out.println("echo-server: could not start a handler: " + e.getMessage());
-                return;
-            }
+        while (!stopping && size() < wantedSpares() && size() < options.maxClients()) {
+            if (!startOne()) break;
         }
         board.set(StatusBoard.SPARES, spares.size());
+    }
+
+    /**
+     * Starts up to {@code n} more handlers, within the cap on handler processes: clients have
+     * been waiting for one. Returns how many it started.
+     */
+    synchronized int grow(int n) {
+        int started = 0;
+        while (!stopping && started < n && size() < options.maxClients() && startOne()) started++;
+        return started;
+    }
+
+    /** Handlers in accept() or starting: a client that arrives now will not wait for the pool to grow. */
+    synchronized int free() {
+        return spares.size() + starting.size();
+    }
+
+    /** System.nanoTime() when a handler last became free (its client left) or ready. */
+    synchronized long lastFreed() {
+        return lastFreed;
+    }
+
+    private int size() {
+        return starting.size() + spares.size() + busy.size();
+    }
+
+    private boolean startOne() {
+        try {
+            spawn();
+            return true;
+        } catch (IOException e) {
+            out.println("echo-server: could not start a handler: " + e.getMessage());
+            return false;
+        }
     }
 
     /** posix_spawn(3) of a handler JVM with the listening socket as descriptor 0 and both pipes' write ends. */
@@ -145,6 +182,9 @@ final class HandlerPool {
             ChildProcess handler = starting.remove(id);
             if (handler != null) spares.put(id, handler);
             startFailures = 0;
+            lastFreed = System.nanoTime();
+            if (spares.size() >= wantedSpares()) filled = true;
+            notifyAll();
         } else if (event == EchoHandler.ACCEPTED) {
             ChildProcess handler = spares.remove(id);
             if (handler == null) handler = starting.remove(id);
@@ -152,9 +192,25 @@ final class HandlerPool {
         } else if (event == EchoHandler.FREE) {
             ChildProcess handler = busy.remove(id);
             if (handler != null) spares.put(id, handler);
+            lastFreed = System.nanoTime();
         }
+        fill(); // sets the spares' slot: a reader that sees the new count of connected clients sees it too
         board.set(StatusBoard.CONNECTED, busy.size());
-        fill();
+    }
+
+    /**
+     * Waits until the first {@code spares} handlers are ready in accept() (at most {@code limit}),
+     * so that the first clients meet warm handlers instead of JVMs that are starting.
+     */
+    synchronized boolean awaitSpares(Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!stopping && !filled) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) break;
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        filled = true;
+        return spares.size() >= wantedSpares();
     }
 
     /** waitpid(pid, WNOHANG) for each handler: reaps those that exited, and starts spares in their place. */
@@ -163,8 +219,8 @@ final class HandlerPool {
         boolean reaped = !reap(busy).isEmpty() | !reap(spares).isEmpty() | !unready.isEmpty();
         if (!unready.isEmpty()) countStartFailures(unready);
         if (reaped) {
-            board.set(StatusBoard.CONNECTED, busy.size());
             fill();
+            board.set(StatusBoard.CONNECTED, busy.size());
         }
     }
 
@@ -192,8 +248,9 @@ final class HandlerPool {
     }
 
     /** No more handlers start from now on: the server is stopping. */
-    void refuseNew() {
+    synchronized void refuseNew() {
         stopping = true;
+        notifyAll();
     }
 
     /** kill(SIGTERM) to every handler, then waitpid for each (at most {@code limit} each). */

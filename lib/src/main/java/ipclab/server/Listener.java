@@ -57,6 +57,34 @@ final class Listener {
         }
     }
 
+    /**
+     * How many connections wait in the listen queue of the socket listening on {@code port}:
+     * connected (the OS kernel has completed the handshake) but not yet taken by accept(). Linux
+     * shows it in /proc/net/tcp (and tcp6) as the receive queue of a socket in state 0A
+     * (LISTEN). -1 if the files cannot be read (another system).
+     */
+    static int waitingClients(int port) {
+        String local = String.format(":%04X ", port);
+        int waiting = 0;
+        boolean read = false;
+        for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
+            try (java.io.BufferedReader in = java.nio.file.Files.newBufferedReader(Path.of(table))) {
+                read = true;
+                in.readLine(); // the header
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    // "  sl  local_address rem_address   st tx_queue:rx_queue ...", fields split by spaces
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 4 && f[3].equals("0A") && (f[1] + " ").endsWith(local)) {
+                        waiting += Integer.parseInt(f[4].substring(f[4].indexOf(':') + 1), 16);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // No such table (no IPv6, say): the other one counts.
+            }
+        }
+        return read ? waiting : -1;
+    }
+
     private static String lower(String s) {
         if (s == null) return "failed";
         int paren = s.indexOf(" (");

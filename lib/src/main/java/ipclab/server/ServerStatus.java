@@ -3,7 +3,7 @@ package ipclab.server;
 /**
  * What the echo server is doing, read from its status board at one moment.
  *
- * @param connectedClients handler processes alive, one per connected client
+ * @param connectedClients clients being served, each by a handler process of its own
  * @param storedLines lines the storing process has written to the store file
  * @param storedBytes client bytes in those lines (the newline added to a partial last line not counted)
  * @param unstoredBytes client bytes that could not be stored because a storing process died

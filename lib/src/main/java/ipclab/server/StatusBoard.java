@@ -21,7 +21,7 @@ final class StatusBoard implements AutoCloseable {
     static final int MAGIC = 0;              // server: marks a board in use
     static final int SERVER_PID = 1;         // server
     static final int PORT = 2;               // server
-    static final int CONNECTED = 3;          // server: handler processes alive
+    static final int CONNECTED = 3;          // server: handlers serving a client
     static final int HANDLERS_STARTED = 4;   // server
     static final int STORE_PID = 5;          // server
     static final int STORE_RESTARTS = 6;     // server

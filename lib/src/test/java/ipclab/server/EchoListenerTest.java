@@ -27,6 +27,23 @@ class EchoListenerTest {
     }
 
     @Test
+    void connectionsNotYetAcceptedAreCountedInTheListenQueue() throws Exception {
+        try (ServerSocketChannel listener = Listener.listen("127.0.0.1", 0)) {
+            int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
+            assertEquals(0, Listener.waitingClients(port));
+            java.util.List<java.nio.channels.SocketChannel> clients = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) clients.add(java.nio.channels.SocketChannel.open(listener.getLocalAddress()));
+                assertEquals(3, Listener.waitingClients(port)); // connect() returned: the handshake is done
+                listener.accept().close();
+                assertEquals(2, Listener.waitingClients(port));
+            } finally {
+                for (java.nio.channels.SocketChannel c : clients) c.close();
+            }
+        }
+    }
+
+    @Test
     void anUnknownHostGivesOneLine() {
         EchoServerMain.StartException e = assertThrows(EchoServerMain.StartException.class, () -> Listener.listen("no-such-host.invalid", 0));
         assertEquals("cannot listen on no-such-host.invalid: unknown host", e.getMessage());

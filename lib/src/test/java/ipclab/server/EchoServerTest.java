@@ -292,6 +292,29 @@ class EchoServerTest {
         }
     }
 
+    @Test
+    void theServerSaysItListensOnceItsSparesWaitAndClientsThatStayConnectedStillGetAHandlerEach() throws Exception {
+        Path store = dir.resolve("stay-connected.txt");
+        try (EchoServer server = EchoServer.start(EchoServer.Options.defaults().port(0).store(store).spares(2))) {
+            assertEquals(2, server.status().spareHandlers(), server.status().toString());
+            // Five clients stay connected: the two spares take two, the pool grows for the others.
+            List<EchoClient> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 5; i++) clients.add(server.connect());
+                for (int i = 0; i < 5; i++) {
+                    clients.get(i).timeout(Duration.ofSeconds(60));
+                    assertEquals("staying " + i, clients.get(i).echo("staying " + i));
+                }
+                assertEquals(5, server.awaitStatus(s -> s.connectedClients() == 5, Duration.ofSeconds(10)).connectedClients());
+            } finally {
+                for (EchoClient c : clients) c.close();
+            }
+            ServerStatus s = server.awaitStoredLines(5);
+            assertEquals(5, s.storedLines());
+            assertTrue(s.handlersStarted() >= 5, s.toString());
+        }
+    }
+
     private static long handlers(ProcessTree tree) {
         return tree.descendants().stream().filter(p -> p.command().contains("EchoHandler")).count();
     }
