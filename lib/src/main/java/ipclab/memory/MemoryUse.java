@@ -22,6 +22,12 @@ import java.util.List;
 public record MemoryUse(int processes, long pssBytes, long rssBytes) {
     private static final long MIB = 1 << 20;
 
+    /** The process {@code pid} alone, read now. */
+    public static MemoryUse of(long pid) {
+        long[] r = rollup(pid);
+        return r == null ? new MemoryUse(0, 0, 0) : new MemoryUse(1, r[0], r[1]);
+    }
+
     /** The process {@code pid} and its descendants, read now. */
     public static MemoryUse ofTree(long pid) {
         List<Long> pids = new ArrayList<>();

@@ -117,5 +117,8 @@ class MemoryLimitTest {
         assertTrue(use.processes() >= 1);
         assertTrue(use.pssBytes() > 0 && use.pssBytes() <= use.rssBytes(), use.toString());
         assertEquals(0, MemoryUse.ofTree(Long.MAX_VALUE / 2).processes());
+        MemoryUse one = MemoryUse.of(ProcessHandle.current().pid());
+        assertEquals(1, one.processes());
+        assertTrue(one.toString().startsWith("1 process: "), one.toString());
     }
 }
