@@ -4,23 +4,29 @@
     echo_peak_rss_mb all=Y
 
 Every notebook runs in course order, top to bottom, each in a notebook's kernel (JJava) of its
-own, as tests/notebook_runs.py runs them. Meanwhile a thread samples, every 50 ms (never more
-than 100 ms apart), the proportional set size (PSS, /proc/PID/smaps_rollup) of the notebook's
-JVM and of every process below it: child JVMs, the echo server and its handlers, C programs,
-gcc. PSS divides each shared page (the JDK's files, mapped by every JVM) among the processes
-that map it, so the sum counts it once.
+own, as tests/notebook_runs.py runs them (one at a time: a learner who keeps several notebooks
+open has one notebook's JVM per notebook). MB here is MiB (2^20 bytes).
 
-course_peak_rss_mb: kernel= is the peak PSS of the notebook's JVM alone (the JVM that runs the
-cells, jjava.jar), all= the peak of the sum over JJava's launcher JVM, which starts it, and every
-process below the launcher, both over the whole course. echo_peak_rss_mb: all= is the peak of
-that sum during the echo-server notebooks (07 and 08), with their clients (the bundled clients
-are sockets in the notebook's JVM; the C clients are its children). MB here is MiB (2^20 bytes).
+kernel=: the peak proportional set size (PSS) of the notebook's JVM alone, the JVM that runs the
+cells (jjava.jar), sampled every 50 ms by a process of its own (see OneProcess). PSS divides each
+page that several processes share (the JDK's files, mapped by every JVM) among them.
 
-On stderr: each notebook's peaks and how long it took, the longest gap between two samples,
-and, where this machine lets the bench make a memory cgroup (cgroup v1, as root), the peak
-that the cgroup holding the notebook's kernel reached (memory.max_usage_in_bytes: it counts the
-page cache of files its processes read or wrote first, and the OS kernel's memory used on their
-behalf, as well as their own pages; the kernel starts in it).
+all=: the peak of everything the notebook's kernel is: JJava's launcher JVM, the notebook's JVM
+it starts, and every process below them (child JVMs, the echo server and its handlers, C
+programs, gcc). Where the bench can make a memory cgroup (cgroup v1, as root: these machines
+and CI), the kernel starts in a fresh one and all= is its memory.max_usage_in_bytes: the OS
+kernel's own record of the peak, with every page counted once, nothing missed between samples.
+It counts what its processes use, the OS kernel's memory used on their behalf, and the page
+cache of files they were first to read or write (usually a few MiB here: the JDK's files were
+read before). Elsewhere all= is the peak of the sum of the PSS of those processes, sampled as
+often as reading them allows (reading the PSS of a 300 MiB JVM takes 1 to 30 ms), each address
+space once (a child in posix_spawn()'s vfork shares its parent's until it calls exec()).
+
+echo_peak_rss_mb all=: the same peak during the echo-server notebooks (07 and 08), with their
+clients (the bundled clients are sockets in the notebook's JVM; the C clients are its children).
+
+On stderr: each notebook's figures (both ways of measuring all=, where the cgroup exists) and how
+long it took, and how often the samples came.
 
 Run from the repository root after the jar is built (make bench does both). MEMORY_NOTEBOOKS=02,08
 runs only those notebooks."""
@@ -57,13 +63,50 @@ def pss(pid):
     return 0
 
 
+def fields(path, names):
+    """{name: bytes} for the lines `Name: N kB` of a /proc file, or None if the process is gone."""
+    out = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                name = line.split(":", 1)[0]
+                if name in names:
+                    out[name] = int(line.split()[1]) * 1024
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    return out
+
+
+class OneProcess:
+    """The PSS of one JVM, every 50 ms even on a busy machine. Reading its smaps_rollup walks all
+    its memory (up to 30 ms for a 300 MiB JVM, more on a busy machine), but a JVM's anonymous
+    memory (heap, stacks, code) is its own, so its PSS is RssAnon (in /proc/PID/status, read at
+    once) plus the PSS of its file and shared memory pages, which change slowly: those are read
+    from smaps_rollup at most once a second."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.shared = 0
+        self.read_at = 0.0
+
+    def pss(self):
+        now = time.monotonic()
+        if now - self.read_at > 1.0:
+            rollup = fields(f"/proc/{self.pid}/smaps_rollup", ("Pss_File", "Pss_Shmem"))
+            if rollup is None:
+                return 0
+            self.shared, self.read_at = sum(rollup.values()), now
+        status = fields(f"/proc/{self.pid}/status", ("RssAnon",))
+        return 0 if not status else status["RssAnon"] + self.shared
+
+
 def is_kernel(cmdline):
     """The notebook's JVM: `java ... -jar .../jjava.jar CONNECTION_FILE`, not JJava's launcher."""
     return "jjava.jar" in cmdline and "jjava-launcher" not in cmdline
 
 
 def children(pid):
-    """The children of a process, from /proc/PID/task/TID/children (no scan of all of /proc)."""
+    """The children of a process, from /proc/PID/task/TID/children."""
     kids = []
     try:
         for tid in os.listdir(f"/proc/{pid}/task"):
@@ -97,10 +140,23 @@ def address_space(pid):
         return None
 
 
-def sample(root, peaks, done):
-    """In a process of its own (so that the notebook's client never delays it): every INTERVAL,
-    the PSS of root and of every process below it, each address space once. peaks: [kernel, all,
-    samples, longest gap (ms), gaps over 100 ms], shared with the bench."""
+def tree_pss(root):
+    """The sum of the PSS of root and every process below it, each address space once."""
+    total, seen, todo = 0, set(), [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children(pid))
+        mm = address_space(pid)
+        if mm is not None and mm not in seen:
+            seen.add(mm)
+            total += pss(pid)
+    return total
+
+
+def sample(root, whole_tree, peaks, done):
+    """Run in a process of its own, so that the notebook's client never delays it. Every
+    INTERVAL (or as soon as the last reading ends), the PSS of the notebook's JVM, or of root's
+    whole tree. peaks: [peak, samples, longest gap in ms, gaps over 100 ms]."""
     try:
         os.nice(-10)  # root only: on a busy machine, the sampler still gets the CPU in time
     except OSError:
@@ -108,51 +164,42 @@ def sample(root, peaks, done):
     kernel = None  # the notebook's JVM: the launcher's child that runs jjava.jar
     last = time.monotonic()
     while not done.is_set():
-        if kernel is None:
-            kernel = next((k for k in children(root) if is_kernel(cmdline(k))), None)
-        own = pss(kernel) if kernel else 0
-        total = 0
-        seen = set()
-        todo = [root]
-        while todo:
-            pid = todo.pop()
-            todo.extend(children(pid))
-            mm = address_space(pid)
-            if mm is None or mm in seen:
-                continue
-            seen.add(mm)
-            total += pss(pid)
+        if whole_tree:
+            value = tree_pss(root)
+        else:
+            if kernel is None:
+                found = next((k for k in children(root) if is_kernel(cmdline(k))), None)
+                kernel = OneProcess(found) if found else None
+            value = kernel.pss() if kernel else 0
         now = time.monotonic()
         gap = (now - last) * 1000
         with peaks.get_lock():
-            peaks[0] = max(peaks[0], own)
-            peaks[1] = max(peaks[1], total)
-            peaks[2] += 1
-            peaks[3] = max(peaks[3], gap)
-            peaks[4] += gap > 100
+            peaks[0] = max(peaks[0], value)
+            peaks[1] += 1
+            peaks[2] = max(peaks[2], gap)
+            peaks[3] += gap > 100
         last = now
         done.wait(max(0.0, INTERVAL - (time.monotonic() - now)))
 
 
 class Sampler:
-    """Samples the PSS of a process and of its descendants until stopped; keeps the peaks."""
+    """Samples the PSS of the notebook's JVM (or of the kernel's whole tree) until stopped."""
 
-    def __init__(self, pid):
-        self.peaks = multiprocessing.Array("d", 5)
+    def __init__(self, pid, whole_tree):
+        self.peaks = multiprocessing.Array("d", 4)
         self.done = multiprocessing.Event()
-        self.proc = multiprocessing.Process(target=sample, args=(pid, self.peaks, self.done), daemon=True)
-
-    def start(self):
+        self.proc = multiprocessing.Process(target=sample, args=(pid, whole_tree, self.peaks, self.done), daemon=True)
         self.proc.start()
 
     def stop(self):
         self.done.set()
         self.proc.join()
-        self.kernel, self.all, self.samples, self.longest_gap, self.late = self.peaks[:]
+        self.peak, self.samples, self.longest_gap, self.late = self.peaks[:]
+        return self
 
 
 class Cgroup:
-    """A fresh cgroup v1 memory cgroup for one notebook's JVM, where the machine allows it."""
+    """A fresh cgroup v1 memory cgroup for one notebook's kernel, where the machine allows it."""
 
     def __init__(self, name):
         self.path = self.home = None
@@ -194,7 +241,7 @@ class Cgroup:
 
 
 def run(path):
-    """Runs one notebook; returns (kernel peak, all peak, cgroup peak or None, seconds, errors, longest gap)."""
+    """Runs one notebook; returns its figures."""
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, kernel_name="java", timeout=300, startup_timeout=120, allow_errors=True,
                             shutdown_kernel="immediate", resources={"metadata": {"path": str(NOTEBOOKS)}})
@@ -203,22 +250,24 @@ def run(path):
     cgroup = Cgroup(path.stem[:2])
     try:
         cgroup.enter()
-        with client.setup_kernel():
+        try:
+            with client.setup_kernel():
+                cgroup.leave()
+                root = client.km.provisioner.pid
+                kernel, tree = Sampler(root, False), Sampler(root, True)
+                try:
+                    for index, cell in enumerate(nb.cells):
+                        if cell.cell_type == "code":
+                            client.execute_cell(cell, index)
+                            errors += sum(o.output_type == "error" for o in cell.outputs)
+                finally:
+                    kernel.stop(), tree.stop()
+        finally:
             cgroup.leave()
-            kernel = client.km.provisioner.pid
-            sampler = Sampler(kernel)
-            sampler.start()
-            try:
-                for index, cell in enumerate(nb.cells):
-                    if cell.cell_type == "code":
-                        client.execute_cell(cell, index)
-                        errors += sum(o.output_type == "error" for o in cell.outputs)
-            finally:
-                sampler.stop()
         peak = cgroup.peak()
     finally:
         cgroup.remove()
-    return sampler.kernel, sampler.all, peak, time.monotonic() - started, errors, (sampler.longest_gap, sampler.late, sampler.samples)
+    return {"kernel": kernel, "tree": tree, "cgroup": peak, "took": time.monotonic() - started, "errors": errors}
 
 
 def main():
@@ -227,25 +276,36 @@ def main():
         return 1
     processes.become_subreaper()
     kernel = every = echo = 0
-    gap, late, samples = 0.0, 0, 0
+    samples = {"kernel": [0, 0.0, 0], "tree": [0, 0.0, 0]}
     failed = []
+    cgroups = False
     only = [n.strip() for n in os.environ.get("MEMORY_NOTEBOOKS", "").split(",") if n.strip()]
     for path in sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb")):
         if only and path.name[:2] not in only:
             continue
-        k, a, cg, took, errors, (longest, over, count) = run(path)
-        kernel, every, gap = max(kernel, k), max(every, a), max(gap, longest)
-        late, samples = late + over, samples + count
+        r = run(path)
+        everything = r["cgroup"] if r["cgroup"] is not None else r["tree"].peak
+        cgroups = r["cgroup"] is not None
+        kernel, every = max(kernel, r["kernel"].peak), max(every, everything)
         if path.name.startswith(ECHO):
-            echo = max(echo, a)
-        if errors:
+            echo = max(echo, everything)
+        for name in samples:
+            s = r[name]
+            samples[name] = [samples[name][0] + s.samples, max(samples[name][1], s.longest_gap), samples[name][2] + s.late]
+        if r["errors"]:
             failed.append(path.name)
-        cg_text = f", its cgroup's peak {cg / MIB:.0f} MiB (with page cache)" if cg is not None else ""
-        print(f"bench_memory: {path.name}: notebook's JVM {k / MIB:.0f} MiB, with its descendants {a / MIB:.0f} MiB"
-              f"{cg_text}, {took:.0f} s{f', {errors} error output(s)' if errors else ''}", file=sys.stderr)
+        cg = f"its cgroup's peak {r['cgroup'] / MIB:.0f} MiB, " if r["cgroup"] is not None else ""
+        print(f"bench_memory: {path.name}: notebook's JVM {r['kernel'].peak / MIB:.0f} MiB (PSS); with everything below the"
+              f" kernel's launcher: {cg}sampled PSS {r['tree'].peak / MIB:.0f} MiB; {r['took']:.0f} s"
+              + (f", {r['errors']} error output(s)" if r["errors"] else ""),
+              file=sys.stderr)
     processes.reap_zombie_children()
-    print(f"bench_memory: {samples:.0f} samples; longest gap between two {gap:.0f} ms;"
-          f" {late:.0f} gaps over 100 ms", file=sys.stderr)
+    for name, what in (("kernel", "the notebook's JVM"), ("tree", "the whole tree")):
+        n, gap, late = samples[name]
+        print(f"bench_memory: samples of {what}: {n:.0f}; longest gap between two {gap:.0f} ms; {late:.0f} gaps over 100 ms",
+              file=sys.stderr)
+    print("bench_memory: all= is " + ("the peak of each notebook's memory cgroup" if cgroups
+                                      else "the sampled PSS (no memory cgroup could be made here)"), file=sys.stderr)
     print(f"course_peak_rss_mb kernel={kernel / MIB:.0f} all={every / MIB:.0f}")
     print(f"echo_peak_rss_mb all={echo / MIB:.0f}")
     if failed:
