@@ -18,8 +18,9 @@ import java.util.OptionalLong;
  *       10.5 MiB to its memory cgroup while it serves a client of short lines (its resident set
  *       is about 38 MiB, but most of that is the JDK's files, shared by every JVM and counted
  *       once); 16 MiB leaves room for its heap to grow with long lines;</li>
- *   <li>the server and the storing process together, about 90 MiB: {@link #SERVER_BYTES};</li>
- *   <li>the notebook's JVM, which shares the learner's limit: {@link #NOTEBOOK_JVM_BYTES};</li>
+ *   <li>the server and the storing process together, 90 to 100 MiB (PSS 82 and 16 MiB): {@link #SERVER_BYTES};</li>
+ *   <li>the notebook's JVM, which shares the learner's limit: 150 to 210 MiB of PSS with its
+ *       {@code -Xmx192m}, and about 25 MiB for JJava's launcher JVM, which starts it: {@link #NOTEBOOK_JVM_BYTES};</li>
  *   <li>a tenth of the limit as headroom, for the OS kernel's own use on the processes' behalf
  *       (page tables, socket buffers) and the file pages that the cgroup is also charged for.</li>
  * </ul>
