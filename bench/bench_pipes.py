@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 JAR = ROOT / "lib" / "target" / "ipclab.jar"
 BUILD = ROOT / "bench" / "build"
 CLASSES = BUILD / "classes"
-KERNEL_JVM_OPTS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto"
+KERNEL_JVM_OPTS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -Xmx192m"  # as tools/kernelspec.py
 
 SPAWN_RUNS, SPAWN_WARMUP = 40, 10
 FORK_RUNS, FORK_WARMUP = 30, 8

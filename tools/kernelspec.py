@@ -5,12 +5,17 @@ notebook's cells are short, so start-up matters more than peak speed (about 2.7 
 3.8 s to a ready notebook's kernel on the course's 2-core machines). JJava's launcher reads the
 options from JJAVA_JVM_OPTS, which the kernelspec's env block sets for every way the notebook's
 kernel (JJava) is started.
+
+Its heap is bounded (-Xmx192m) so that a learner's processes fit Binder's memory: without a bound,
+the JVM sizes its heap from the machine's memory (a quarter of it at most, a 64th to start with),
+and a notebook's JVM reached 195 to 268 MiB of PSS; with it, 147 to 207 MiB, and the whole course,
+echo server included, peaks at about 350 MiB (docs/teaching.md, "Memory").
 """
 import json
 import os
 import sys
 
-JVM_OPTS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto"
+JVM_OPTS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -Xmx192m"
 
 
 def main():

@@ -40,6 +40,7 @@ STAGES = {
     "java": ["mvn", "-q", "-B", "verify"],
     "notebooks": pytest("tests/test_notebooks.py"),
     "lifecycle": pytest("tests/test_kernel_lifecycle.py"),
+    "memory": pytest("tests/test_memory.py"),
     "browser": pytest("tests/test_browser.py"),
     "binder": pytest("tests/test_binder.py"),
     "nbgrader": pytest("tests/test_nbgrader.py"),
@@ -48,7 +49,7 @@ STAGES = {
 }
 
 # What each stage waits for before it starts.
-JAR_READERS = ["notebooks", "nbgrader", "lifecycle", "browser", "site"]
+JAR_READERS = ["notebooks", "nbgrader", "lifecycle", "memory", "browser", "site"]
 AFTER = {
     "java": [],
     "binder": [],

@@ -26,7 +26,8 @@ public final class Main {
         System.out.println("usage: java -jar ipclab.jar COMMAND [OPTIONS]");
         System.out.println();
         System.out.println("commands:");
-        System.out.println("  echo-server [--host 127.0.0.1] [--port 9190] [--store echomsg.txt] [--max-clients 64] [--max-line 1048576]");
+        System.out.println("  echo-server [--host 127.0.0.1] [--port 9190] [--store echomsg.txt] [--max-clients N | --memory SIZE] [--max-line 1048576]");
+        System.out.println("      --max-clients: handler processes at most; by default as many as the memory limit allows (--memory, else the cgroup's), 64 at most");
         System.out.println("      the echo server that stores every line; stops on SIGTERM or Ctrl-C");
         System.out.println("  echo-client [--host 127.0.0.1] [--port 9190]");
         System.out.println("      sends each line of stdin and prints its echo; q or end of input quits");

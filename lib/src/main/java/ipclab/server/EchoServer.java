@@ -12,6 +12,7 @@ import java.util.function.Predicate;
 import ipclab.child.ChildProcess;
 import ipclab.child.ExitStatus;
 import ipclab.client.EchoClient;
+import ipclab.memory.HandlerBudget;
 
 /**
  * A running echo server, started from a cell: its own JVM process, with a storing process and
@@ -36,7 +37,8 @@ public final class EchoServer implements AutoCloseable {
      * @param host address to listen on; 127.0.0.1 unless another is asked for
      * @param port TCP port; 0 picks a free one
      * @param store the message file, appended to
-     * @param maxClients handler processes at most; further clients wait in the listen queue for a free one
+     * @param maxClients handler processes at most; further clients wait in the listen queue for a free one. By default,
+     *        as many as the memory limit allows ({@link HandlerBudget}), at most 64
      * @param maxLine longest line stored as one line, in bytes; a longer one is stored cut into pieces of this size
      * @param spares handler processes started before the server says it listens, and kept: each serves one client
      *     at a time, then the next, so clients wait for a JVM to start only when more than this many stay connected
@@ -44,7 +46,8 @@ public final class EchoServer implements AutoCloseable {
     public record Options(String host, int port, Path store, int maxClients, int maxLine, int spares) {
         public static final String DEFAULT_HOST = "127.0.0.1";
         public static final int DEFAULT_PORT = 9190;
-        public static final int DEFAULT_MAX_CLIENTS = 64;
+        /** The cap where no memory limit is set; under a limit, the default is {@link HandlerBudget#ofThisProcess()}'s. */
+        public static final int DEFAULT_MAX_CLIENTS = HandlerBudget.CEILING;
         public static final int DEFAULT_MAX_LINE = 1 << 20;
         /**
          * A few: each handler JVM holds 8 to 13 MB of its own (its resident set, about 40 MB,
@@ -54,7 +57,7 @@ public final class EchoServer implements AutoCloseable {
          */
         public static final int DEFAULT_SPARES = 4;
         static final String USAGE = "echo-server [--host 127.0.0.1] [--port 9190] [--store echomsg.txt]"
-                + " [--max-clients 64] [--max-line 1048576] [--spares 4]";
+                + " [--max-clients N | --memory SIZE] [--max-line 1048576] [--spares 4]";
 
         public Options {
             if (host == null || host.isBlank()) throw new IllegalArgumentException("--host needs an address, such as 127.0.0.1");
@@ -65,9 +68,14 @@ public final class EchoServer implements AutoCloseable {
             if (spares < 1 || spares > 64) throw new IllegalArgumentException("--spares needs a number from 1 to 64, not " + spares);
         }
 
-        /** 127.0.0.1:9190, echomsg.txt in the current folder, 64 clients, lines up to 1 MiB, 4 spare handlers. */
+        /**
+         * 127.0.0.1:9190, echomsg.txt in the current folder, as many clients as this process's
+         * memory limit allows (64 where none is set, see {@link HandlerBudget}), lines up to 1 MiB,
+         * 4 spare handlers.
+         */
         public static Options defaults() {
-            return new Options(DEFAULT_HOST, DEFAULT_PORT, Paths.get("echomsg.txt"), DEFAULT_MAX_CLIENTS, DEFAULT_MAX_LINE, DEFAULT_SPARES);
+            return new Options(DEFAULT_HOST, DEFAULT_PORT, Paths.get("echomsg.txt"), HandlerBudget.ofThisProcess().maxHandlers(),
+                    DEFAULT_MAX_LINE, DEFAULT_SPARES);
         }
 
         public Options host(String host) {
@@ -96,10 +104,14 @@ public final class EchoServer implements AutoCloseable {
 
         /**
          * Parses the command line; throws {@link IllegalArgumentException} with one line that
-         * says what is wrong.
+         * says what is wrong. {@code --memory SIZE} (such as {@code 1g}) derives the cap on
+         * handlers from that limit instead of the cgroup's; with {@code --max-clients} too, the
+         * smaller cap counts.
          */
         public static Options parse(String... args) {
             Options o = defaults();
+            Integer maxClients = null;
+            Long memory = null;
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
                 String value;
@@ -113,7 +125,7 @@ public final class EchoServer implements AutoCloseable {
                     value = null;
                 }
                 switch (arg) {
-                    case "--host", "--port", "--store", "--max-clients", "--max-line", "--spares" -> {
+                    case "--host", "--port", "--store", "--max-clients", "--memory", "--max-line", "--spares" -> {
                         if (value == null) throw new IllegalArgumentException(arg + " needs a value");
                     }
                     default -> throw new IllegalArgumentException("unknown option '" + arg + "' (usage: " + USAGE + ")");
@@ -122,12 +134,25 @@ public final class EchoServer implements AutoCloseable {
                     case "--host" -> o = o.host(value);
                     case "--port" -> o = o.port(number(arg, value, "a number from 0 to 65535"));
                     case "--store" -> o = o.store(Paths.get(value));
-                    case "--max-clients" -> o = o.maxClients(number(arg, value, "a number from 1 to 4096"));
+                    case "--max-clients" -> o = o.maxClients(maxClients = number(arg, value, "a number from 1 to 4096"));
+                    case "--memory" -> memory = memorySize(value);
                     case "--spares" -> o = o.spares(number(arg, value, "a number from 1 to 64"));
                     default -> o = o.maxLine(number(arg, value, "a number of bytes from 1 to 67108864"));
                 }
             }
+            if (memory != null) {
+                int budget = HandlerBudget.forBytes(memory).maxHandlers();
+                o = o.maxClients(maxClients == null ? budget : Math.min(maxClients, budget));
+            }
             return o;
+        }
+
+        private static long memorySize(String value) {
+            try {
+                return HandlerBudget.parseSize(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--memory needs " + e.getMessage());
+            }
         }
 
         private static int number(String option, String value, String what) {
