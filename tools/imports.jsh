@@ -5,4 +5,5 @@ import ipclab.tree.*;
 import ipclab.book.*;
 import ipclab.sharedmemory.*;
 import ipclab.fifo.*;
+import ipclab.language.*;
 import java.nio.file.*;

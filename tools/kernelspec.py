@@ -5,12 +5,19 @@ notebook's cells are short, so start-up matters more than peak speed (about 2.7 
 3.8 s to a ready notebook's kernel on the course's 2-core machines). JJava's launcher reads the
 options from JJAVA_JVM_OPTS, which the kernelspec's env block sets for every way the notebook's
 kernel (JJava) is started.
+
+Text is UTF-8 whatever the locale: under LANG=C (CI, many servers) JDK 17's default charset is
+US-ASCII, and JJava then hands a cell magic's body (%%fork) to the library with every Chinese
+character already turned into '?'. `file.encoding` sets the default charset; `System.out` and
+`System.err` follow `sun.stdout.encoding`/`sun.stderr.encoding` when set (JDK 17's
+System.initPhase1), else the default charset.
 """
 import json
 import os
 import sys
 
-JVM_OPTS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto"
+JVM_OPTS = ("-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto"
+            " -Dfile.encoding=UTF-8 -Dsun.stdout.encoding=UTF-8 -Dsun.stderr.encoding=UTF-8")
 
 
 def main():
@@ -22,9 +29,11 @@ def main():
     env = kernel.setdefault("env", {})
     if env.get("JJAVA_JVM_OPTS") != JVM_OPTS:
         env["JJAVA_JVM_OPTS"] = JVM_OPTS
-        with open(spec, "w") as f:
+        # Written beside it, then renamed: a notebook's kernel starting meanwhile reads one whole file.
+        with open(spec + ".new", "w") as f:
             json.dump(kernel, f, indent=2)
             f.write("\n")
+        os.replace(spec + ".new", spec)
 
 
 if __name__ == "__main__":
