@@ -38,7 +38,9 @@ def pytest(path):
 
 STAGES = {
     "java": ["mvn", "-q", "-B", "verify"],
+    "zh": pytest("tests/test_zh.py"),
     "notebooks": pytest("tests/test_notebooks.py"),
+    "notebooks-zh": pytest("tests/test_notebooks_zh.py"),
     "lifecycle": pytest("tests/test_kernel_lifecycle.py"),
     "browser": pytest("tests/test_browser.py"),
     "binder": pytest("tests/test_binder.py"),
@@ -48,12 +50,13 @@ STAGES = {
 }
 
 # What each stage waits for before it starts.
-JAR_READERS = ["notebooks", "nbgrader", "lifecycle", "browser", "site"]
+JAR_READERS = ["notebooks", "notebooks-zh", "nbgrader", "lifecycle", "browser", "site"]
 AFTER = {
     "java": [],
     "binder": [],
+    "zh": [],
     **{name: ["java"] for name in JAR_READERS},
-    "rerun": ["java", "binder", *JAR_READERS],
+    "rerun": ["java", "binder", "zh", *JAR_READERS],
 }
 
 # A stage that runs longer than this is stopped and counts as failed.
