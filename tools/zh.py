@@ -8,6 +8,8 @@ prose in i18n/zh-CN/*.md (format: i18n/README.md).
     python tools/zh.py --skeleton notebooks/NN-name.ipynb
                                   # starts i18n/zh-CN/NN-name.md: every markdown cell's header and
                                   # English text, to be replaced by the Chinese
+    python tools/zh.py --headers notebooks/NN-name.ipynb
+                                  # the header line of each cell, with the English text's hash now
 
 A Chinese notebook is its English twin with three kinds of change, and no others:
   * each markdown cell's text is the Chinese block of the same cell id;
@@ -163,7 +165,13 @@ def main():
     ap.add_argument("--stale", action="store_true", help="list stale or missing translations, exit 1 if any")
     ap.add_argument("--check", action="store_true", help="exit 1 if a committed Chinese notebook differs from what this makes")
     ap.add_argument("--skeleton", metavar="NOTEBOOK", help="start the translation file of an English notebook")
+    ap.add_argument("--headers", metavar="NOTEBOOK", help="print the header line of each cell of an English notebook, with its current hash")
     args = ap.parse_args()
+    if args.headers:
+        nb = nbformat.read(args.headers, as_version=4)
+        for c in nb.cells:
+            print(f"<!-- {'cell' if c.cell_type == 'markdown' else 'code'} {c.id} en:{en_hash(c.source)} -->")
+        return 0
     if args.skeleton:
         target = source_of(args.skeleton)
         if os.path.exists(target):
