@@ -65,8 +65,12 @@ jshell: setup
 # The students' version of the exercises (nbgrader_config.py: the course notebooks are the
 # source): solutions and hidden tests removed, in release/notebooks/, with the library jar at
 # release/lib/target/ so that each notebook's `%classpath ../lib/target/ipclab.jar` still works.
+# The Chinese edition is an assignment of its own, `zh-CN` (notebooks/zh-CN/ -> release/notebooks/zh-CN/,
+# where `%classpath ../../lib/target/ipclab.jar` finds the same jar).
 assignment: setup
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/nbgrader generate_assignment notebooks --force --log-level=WARN
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/nbgrader generate_assignment zh-CN --force --log-level=WARN \
+	  --CourseDirectory.source_directory=notebooks --CourseDirectory.release_directory=release/notebooks
 	mkdir -p release/lib/target && cp $(JAR) release/lib/target/ipclab.jar
 	@echo "Students' version: release/ (hand out the whole folder: notebooks/ and lib/)"
 
