@@ -16,8 +16,7 @@ import json
 import os
 import sys
 
-JVM_OPTS = ("-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto"
-            " -Dfile.encoding=UTF-8 -Dsun.stdout.encoding=UTF-8 -Dsun.stderr.encoding=UTF-8")
+JVM_OPTS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -Dfile.encoding=UTF-8 -Dsun.stdout.encoding=UTF-8 -Dsun.stderr.encoding=UTF-8"
 
 
 def main():
