@@ -11,7 +11,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 export JUPYTER_CONFIG_PATH := $(CURDIR)/etc/jupyter$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))
 
 # The stages of `make test` (tools/stages.py runs them, side by side where the machine allows).
-STAGES := java zh notebooks notebooks-zh lifecycle browser binder nbgrader site rerun
+STAGES := java zh notebooks notebooks-zh lifecycle browser binder nbgrader nbgrader-zh site rerun
 
 .PHONY: setup lab test test-prereqs bench jshell assignment binder-link book clean prereqs zh zh-stale \
   $(addprefix test-,$(STAGES))

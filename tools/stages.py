@@ -45,12 +45,13 @@ STAGES = {
     "browser": pytest("tests/test_browser.py"),
     "binder": pytest("tests/test_binder.py"),
     "nbgrader": pytest("tests/test_nbgrader.py"),
+    "nbgrader-zh": pytest("tests/test_nbgrader_zh.py"),
     "site": pytest("tests/test_book.py"),
     "rerun": pytest("tests/test_rerun.py"),
 }
 
 # What each stage waits for before it starts.
-JAR_READERS = ["notebooks", "notebooks-zh", "nbgrader", "lifecycle", "browser", "site"]
+JAR_READERS = ["notebooks", "notebooks-zh", "nbgrader", "nbgrader-zh", "lifecycle", "browser", "site"]
 AFTER = {
     "java": [],
     "binder": [],
