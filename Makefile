@@ -11,9 +11,9 @@ export JUPYTER_PLATFORM_DIRS := 1
 export JUPYTER_CONFIG_PATH := $(CURDIR)/etc/jupyter$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))
 
 # The stages of `make test` (tools/stages.py runs them, side by side where the machine allows).
-STAGES := java notebooks lifecycle memory browser binder nbgrader site rerun
+STAGES := java zh notebooks notebooks-zh lifecycle memory browser binder nbgrader nbgrader-zh site rerun
 
-.PHONY: setup lab test test-prereqs bench jshell assignment binder-link book clean prereqs \
+.PHONY: setup lab test test-prereqs bench jshell assignment binder-link book clean prereqs zh zh-stale \
   $(addprefix test-,$(STAGES))
 
 setup: prereqs $(BIN)/.installed $(JAR)
@@ -65,10 +65,23 @@ jshell: setup
 # The students' version of the exercises (nbgrader_config.py: the course notebooks are the
 # source): solutions and hidden tests removed, in release/notebooks/, with the library jar at
 # release/lib/target/ so that each notebook's `%classpath ../lib/target/ipclab.jar` still works.
+# The Chinese edition is an assignment of its own, `zh-CN` (notebooks/zh-CN/ -> release/notebooks/zh-CN/,
+# where `%classpath ../../lib/target/ipclab.jar` finds the same jar).
 assignment: setup
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/nbgrader generate_assignment notebooks --force --log-level=WARN
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/nbgrader generate_assignment zh-CN --force --log-level=WARN \
+	  --CourseDirectory.source_directory=notebooks --CourseDirectory.release_directory=release/notebooks
 	mkdir -p release/lib/target && cp $(JAR) release/lib/target/ipclab.jar
 	@echo "Students' version: release/ (hand out the whole folder: notebooks/ and lib/)"
+
+# The Chinese edition (i18n/README.md): `make zh` writes notebooks/zh-CN/ from the English notebooks
+# and the Chinese prose in i18n/zh-CN/; `make zh-stale` lists the Chinese cells whose English
+# changed since they were translated, or that have no translation yet.
+zh:
+	@$(BIN)/python tools/zh.py
+
+zh-stale:
+	@$(BIN)/python tools/zh.py --stale
 
 # The mybinder.org launch link (and README badge) for this clone's git remote, opening the index.
 binder-link:

@@ -43,7 +43,11 @@ def text_of(cell):
 
 
 def expectations(name):
+    """The key outputs of notebooks/NAME (NAME may be zh-CN/NN-x.ipynb): its own .expect file, or
+    for a translated notebook that has none, the English notebook's."""
     path = os.path.join(NOTEBOOKS, name[: -len(".ipynb")] + ".expect")
+    if not os.path.exists(path) and os.path.dirname(name):
+        path = os.path.join(NOTEBOOKS, os.path.basename(name)[: -len(".ipynb")] + ".expect")
     if not os.path.exists(path):
         return {}
     with open(path, encoding="utf-8") as f:
@@ -106,7 +110,7 @@ def busy_cpus(n=None):
 
 def run(path, way="once", timeout=120):
     """Returns a list of problems (empty when the notebook passed) and the seconds taken."""
-    name = os.path.basename(path)
+    name = os.path.relpath(os.path.abspath(path), NOTEBOOKS)  # NN-x.ipynb, or zh-CN/NN-x.ipynb
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, kernel_name="java", timeout=timeout, startup_timeout=120,
                             allow_errors=True, shutdown_kernel="immediate",

@@ -166,7 +166,7 @@ def test_binder_steps_build_a_course_whose_notebooks_run(repo_copy, tmp_path):
     ("https://gitlab.com/group/sub/pipes.git", "gl/group%2Fsub%2Fpipes"),
     ("https://codeberg.org/someone/pipes", "git/https%3A%2F%2Fcodeberg.org%2Fsomeone%2Fpipes.git"),
 ])
-def test_binder_link_follows_the_git_remote_and_opens_the_index(tmp_path, remote, spec):
+def test_binder_link_follows_the_git_remote_and_opens_both_indexes(tmp_path, remote, spec):
     clone = tmp_path / "clone"
     subprocess.run(["git", "init", "-q", "-b", "teaching", str(clone)], check=True)
     subprocess.run(["git", "remote", "add", "origin", remote], cwd=clone, check=True)
@@ -174,7 +174,10 @@ def test_binder_link_follows_the_git_remote_and_opens_the_index(tmp_path, remote
                            capture_output=True, text=True)
     assert shown.returncode == 0, shown.stderr
     url = f"https://mybinder.org/v2/{spec}/teaching?urlpath=lab%2Ftree%2Fnotebooks%2F00-index.ipynb"
-    assert shown.stdout.splitlines() == [url, f"Badge for a README: [![Binder](https://mybinder.org/badge_logo.svg)]({url})"]
+    zh = f"https://mybinder.org/v2/{spec}/teaching?urlpath=lab%2Ftree%2Fnotebooks%2Fzh-CN%2F00-index.ipynb"
+    assert shown.stdout.splitlines() == [url, f"Badge for a README: [![Binder](https://mybinder.org/badge_logo.svg)]({url})",
+                                         f"中文版 (the Chinese edition): {zh}",
+                                         f"Badge for a README: [![Binder 中文版](https://mybinder.org/badge_logo.svg)]({zh})"]
 
 
 def test_binder_link_says_in_one_line_what_is_missing(tmp_path):

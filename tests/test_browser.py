@@ -32,6 +32,31 @@ EXPECT = {
     "cleanup": r"children not yet reaped: 0",
 }
 SCREENSHOTS = os.path.join(ROOT, "test-output")
+# The Chinese edition's twin, with Chinese in its prose and in its outputs (the library's messages).
+ZH_NOTEBOOK = "zh-CN/02-pipe1.ipynb"
+ZH_SHOWN = [r"两个进程之间的管道", r"等了 300 ms：", r"✔ 正确。"]
+
+# Whether text in the page is drawn with real glyphs: each character drawn alone on a canvas in
+# the element's own font (the same font fallback as the page). Without a font for it, every
+# character is drawn as the same box (the .notdef glyph), which is also how a character no font
+# has (U+0378, unassigned) is drawn. So: distinct pictures for distinct characters, none of them
+# the box, and each as wide as a glyph.
+GLYPHS_JS = """([selector, text]) => {
+    const el = [...document.querySelectorAll(selector)].find(e => e.textContent.includes(text));
+    if (!el) return {error: 'no element shows ' + text};
+    const font = getComputedStyle(el).font;
+    const canvas = document.createElement('canvas');
+    canvas.width = 64; canvas.height = 64;
+    const ctx = canvas.getContext('2d', {willReadFrequently: true});
+    const draw = ch => {
+        ctx.clearRect(0, 0, 64, 64); ctx.font = font; ctx.textBaseline = 'top'; ctx.fillStyle = '#000';
+        ctx.fillText(ch, 4, 4);
+        return [Array.from(ctx.getImageData(0, 0, 64, 64).data).join(','), ctx.measureText(ch).width];
+    };
+    const box = draw('\u0378')[0];
+    const chars = [...new Set([...text].filter(c => /[\u4e00-\u9fff]/.test(c)))];
+    return {font, chars: chars.map(c => { const [pic, width] = draw(c); return [c, pic === box, width, pic.length && pic]; })};
+}"""
 
 
 def free_port():
@@ -51,6 +76,8 @@ def lab(tmp_path):
     work = tmp_path / "course"
     (work / "notebooks").mkdir(parents=True)
     shutil.copy(os.path.join(NOTEBOOKS, NOTEBOOK), work / "notebooks" / NOTEBOOK)
+    (work / "notebooks" / "zh-CN").mkdir()
+    shutil.copy(os.path.join(NOTEBOOKS, ZH_NOTEBOOK), work / "notebooks" / ZH_NOTEBOOK)
     os.symlink(os.path.join(ROOT, "lib"), work / "lib")  # for %classpath ../lib/target/ipclab.jar
     # The prose's diagrams, copied: Jupyter's file handler does not follow a link out of its root.
     shutil.copytree(os.path.join(NOTEBOOKS, "figures"), work / "notebooks" / "figures")
@@ -174,6 +201,55 @@ def test_notebook_runs_all_cells_in_chromium(lab):
         assert re.search(pattern, text, re.M), f"[{tag}] saved output does not match /{pattern}/: {text!r}"
     assert os.path.getsize(shot) > 10_000
     print(f"browser run of {NOTEBOOK}: {elapsed:.1f} s, screenshot {os.path.relpath(shot, ROOT)}")
+
+
+def test_chinese_notebook_shows_glyphs_not_boxes(lab):
+    """The Chinese edition in Chromium: its prose and its outputs are drawn with a CJK font
+    (tools/prereqs.sh and binder/apt.txt install fonts-noto-cjk), not as boxes."""
+    from playwright.sync_api import expect, sync_playwright
+
+    fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True).stdout.strip()
+    assert fonts, "no font for Chinese (fc-list :lang=zh is empty): install fonts-noto-cjk (make test does, as root)"
+    base, token, work = lab
+    saved = work / "notebooks" / ZH_NOTEBOOK
+    code_cells = sum(1 for c in nbformat.read(saved, as_version=4).cells if c.cell_type == "code")
+    shot = os.path.join(SCREENSHOTS, "browser-zh-CN-02-pipe1.png")
+    started = time.monotonic()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(120_000)
+            page.goto(f"{base}/lab/tree/notebooks/{ZH_NOTEBOOK}?token={token}")
+            status = page.locator(".jp-StatusBar-Widget")
+            expect(status).to_contain_text(re.compile(r"Java \(jjava\) \| Idle"), timeout=120_000)
+            page.get_by_role("menuitem", name="Run", exact=True).click()
+            page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
+            page.wait_for_function(
+                """n => {
+                    const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+                    return prompts.length === n && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+                }""", arg=code_cells, timeout=240_000, polling=500)
+            expect(status).to_contain_text(re.compile(r"Java \(jjava\) \| Idle"), timeout=60_000)
+            shown = page.locator(".jp-Notebook").text_content()
+            prose = page.evaluate(GLYPHS_JS, [".jp-RenderedMarkdown h1", "两个进程之间的管道"])
+            output = page.evaluate(GLYPHS_JS, [".jp-OutputArea-output", "正确"])
+            page.screenshot(path=shot)
+        finally:
+            browser.close()
+    for pattern in ZH_SHOWN:
+        assert re.search(pattern, shown), f"the page does not show /{pattern}/"
+    for where, found in (("prose", prose), ("output", output)):
+        assert "error" not in found, f"{where}: {found['error']}"
+        chars = found["chars"]
+        boxes = [c for c, is_box, _, _ in chars if is_box]
+        assert chars and not boxes, f"{where} ({found['font']}): drawn as boxes: {boxes}"
+        pictures = {pic for _, _, _, pic in chars}
+        assert len(pictures) == len(chars), f"{where} ({found['font']}): distinct characters look the same (boxes?)"
+        narrow = [(c, w) for c, _, w, _ in chars if w < 8]
+        assert not narrow, f"{where} ({found['font']}): glyphs without width: {narrow}"
+    print(f"browser run of {ZH_NOTEBOOK}: {time.monotonic() - started:.1f} s, "
+          f"CJK glyphs in prose and output ({fonts.splitlines()[0]}), screenshot {os.path.relpath(shot, ROOT)}")
 
 
 def test_no_browser_left_running():

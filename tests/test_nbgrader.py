@@ -294,3 +294,4 @@ def test_solution_stubs_compile_and_say_todo(graded):
                 f"{name} {cell.metadata.nbgrader['grade_id']}: the stub should run and say TODO, got: {text}"
             assert "compile" not in text and "CompilationException" not in text, \
                 f"{name} {cell.metadata.nbgrader['grade_id']}: the stub does not compile here: {text}"
+

@@ -25,12 +25,17 @@ def test_every_notebook_has_expectations():
 
 @pytest.mark.parametrize("name", ALL)
 def test_notebook_runs_and_shows_its_key_outputs(name):
+    runs_and_shows_its_key_outputs(name)
+
+
+def runs_and_shows_its_key_outputs(name):
+    """Runs notebooks/NAME (NN-x.ipynb, or zh-CN/NN-x.ipynb: tests/test_notebooks_zh.py) top to bottom."""
     nb = nbformat.read(os.path.join(NOTEBOOKS, name), as_version=4)
     assert nb.metadata["kernelspec"]["name"] == "java"
     # The notebook must clean up after itself (checked below), so the notebook's kernel can
     # then be stopped at once rather than through JJava's 2.6 s graceful shutdown.
     client = NotebookClient(nb, kernel_name="java", timeout=120, startup_timeout=120,
-                            shutdown_kernel="immediate", resources={"metadata": {"path": NOTEBOOKS}})
+                            shutdown_kernel="immediate", resources={"metadata": {"path": os.path.dirname(os.path.join(NOTEBOOKS, name))}})
     started = time.monotonic()
     with client.setup_kernel():
         kernel = client.km.provisioner.pid

@@ -11,7 +11,8 @@ error line. Each run's full report is in test-output/rerun/<name>.<run>.log.
 
 To fit the time budget the notebooks run side by side, RERUN_WORKERS (default 2) at a time:
 first every `twice` run, then, with one spinning process per CPU for the whole phase, every
-`busy` run. RERUN_NOTEBOOKS=02,04 runs only the notebooks whose names start so.
+`busy` run. RERUN_NOTEBOOKS=02,04 runs only the notebooks whose names start so. The Chinese
+edition's notebooks (notebooks/zh-CN/, the same code) get the `twice` run only.
 """
 import concurrent.futures
 import contextlib
@@ -29,7 +30,11 @@ from notebook_runs import busy_cpus
 
 ALL = sorted(os.path.basename(p) for p in glob.glob(os.path.join(NOTEBOOKS, "[0-9][0-9]-*.ipynb"))
              if any(os.path.basename(p).startswith(k) for k in os.environ.get("RERUN_NOTEBOOKS", "").split(",")))
+# The Chinese edition (notebooks/zh-CN/) runs the same code: it is re-run too, the "twice" way only.
+ZH = sorted("zh-CN/" + os.path.basename(p) for p in glob.glob(os.path.join(NOTEBOOKS, "zh-CN", "[0-9][0-9]-*.ipynb"))
+            if any(os.path.basename(p).startswith(k) for k in os.environ.get("RERUN_NOTEBOOKS", "").split(",")))
 RUNS = {"twice": ["--way", "twice"], "busy": ["--way", "once"]}  # busy: the spinners are ours
+WAYS = {"twice": ALL + ZH, "busy": ALL}
 WORKERS = int(os.environ.get("RERUN_WORKERS", "2"))
 PER_RUN_TIMEOUT = 15 * 60
 LOGS = os.path.join(ROOT, "test-output", "rerun")
@@ -37,7 +42,7 @@ TIMES = os.path.join(LOGS, "times.json")  # last measured seconds, to start the 
 
 
 def run_one(name, way):
-    log = os.path.join(LOGS, f"{name[:-len('.ipynb')]}.{way}.log")
+    log = os.path.join(LOGS, f"{name[:-len('.ipynb')].replace('/', '-')}.{way}.log")
     if os.path.exists(log):
         os.remove(log)
     cmd = [sys.executable, os.path.join(ROOT, "tests", "notebook_runs.py"), os.path.join(NOTEBOOKS, name), *RUNS[way]]
@@ -55,7 +60,7 @@ def run_one(name, way):
 
 
 def phase(way, last_times):
-    order = sorted(ALL, key=lambda n: -last_times.get(f"{n} {way}", 0))
+    order = sorted(WAYS[way], key=lambda n: -last_times.get(f"{n} {way}", 0))
     with busy_cpus() if way == "busy" else contextlib.nullcontext():
         with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
             futures = {name: pool.submit(run_one, name, way) for name in order}
@@ -86,9 +91,8 @@ def results():
     return found
 
 
-@pytest.mark.parametrize("way", list(RUNS))
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name,way", [(n, w) for w in RUNS for n in WAYS[w]])
 def test_notebook_survives_a_learners_rerun(results, name, way):
     code, problems, _ = results[(name, way)]
-    log = f"test-output/rerun/{name[:-len('.ipynb')]}.{way}.log"
+    log = f"test-output/rerun/{name[:-len('.ipynb')].replace('/', '-')}.{way}.log"
     assert code == 0 and not problems, f"{name} ({way}; report: {log}):\n" + "\n".join(f"  - {p}" for p in problems)

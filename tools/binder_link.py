@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 BINDER = "https://mybinder.org/v2"
 INDEX = "lab/tree/notebooks/00-index.ipynb"
+INDEX_ZH = "lab/tree/notebooks/zh-CN/00-index.ipynb"  # the Chinese edition's index
 BADGE = "https://mybinder.org/badge_logo.svg"
 
 
@@ -75,6 +76,9 @@ def main(argv=None):
         return 1
     print(url)
     print(f"Badge for a README: [![Binder]({BADGE})]({url})")
+    zh = binder_url(remote, ref, INDEX_ZH)
+    print(f"中文版 (the Chinese edition): {zh}")
+    print(f"Badge for a README: [![Binder 中文版]({BADGE})]({zh})")
     return 0
 
 

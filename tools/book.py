@@ -106,6 +106,11 @@ def solved_note(cell, expect):
             f"solved, it prints {shows}.\n```")
 
 
+# A link to the Chinese edition (notebooks/zh-CN/): the site holds the English pages only, so the
+# link becomes text that names the folder.
+OTHER_EDITION = re.compile(r"\[([^\]]*)\]\(zh-CN/[^)]*\)")
+
+
 def students_version(nb, name, stub):
     """The students' version of a course notebook (in place). Exercise cells keep no outputs."""
     import nbformat
@@ -119,6 +124,8 @@ def students_version(nb, name, stub):
                 cell.outputs, cell.execution_count = [], None
         else:
             cell.source = HIDDEN.sub("", cell.source)
+            if cell.cell_type == "markdown":
+                cell.source = OTHER_EDITION.sub(r"\1 (`notebooks/zh-CN/` in the repository)", cell.source)
         cells.append(cell)
         if cell.cell_type == "code" and nbgrader(cell).get("grade"):
             cells.append(nbformat.v4.new_markdown_cell(solved_note(cell, expect),

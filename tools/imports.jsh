@@ -10,4 +10,5 @@ import ipclab.unixsocket.*;
 import ipclab.passing.*;
 import ipclab.benchmark.*;
 import ipclab.memory.*;
+import ipclab.language.*;
 import java.nio.file.*;

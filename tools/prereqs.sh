@@ -6,8 +6,10 @@
 #                             Python 3.11+ with venv. Reports only.
 #   tools/prereqs.sh test     what `make test` needs on top: gcc with the C library headers (the
 #                             notebooks compile the chapter's C programs) and Debian's Chromium
-#                             (the browser stage), and setpriv (util-linux: notebook 12 runs a
-#                             client as nobody when run as root). As root on a machine with apt-get, it installs
+#                             (the browser stage), setpriv (util-linux: notebook 12 runs a
+#                             client as nobody when run as root), and a font for Chinese
+#                             (fonts-noto-cjk: the Chinese edition in the browser and in plots).
+#                             As root on a machine with apt-get, it installs
 #                             what is missing (as CI does on a clean machine), then checks again;
 #                             otherwise it stops at once.
 #
@@ -58,6 +60,10 @@ check() {
     || need "no 'setpriv' on PATH: notebook 12 runs a client as the user nobody when the tests run as root (package util-linux)" util-linux
   [ -x "$CHROMIUM" ] \
     || need "no Chromium at $CHROMIUM: the browser stage drives Debian's Chromium, Playwright cannot download one (package chromium)" chromium
+  # The Chinese edition's text in Chromium, and Chinese labels in the notebooks' plots (the JVM's
+  # fonts come from fontconfig too): without a CJK font both show boxes.
+  command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh family 2>/dev/null)" ] \
+    || need "no font for Chinese (fc-list :lang=zh is empty): the Chinese edition would show boxes (package fonts-noto-cjk)" fonts-noto-cjk fontconfig
 }
 
 report() { for line in "${missing[@]}"; do echo "$mode: $line" >&2; done; }

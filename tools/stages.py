@@ -38,23 +38,27 @@ def pytest(path):
 
 STAGES = {
     "java": ["mvn", "-q", "-B", "verify"],
+    "zh": pytest("tests/test_zh.py"),
     "notebooks": pytest("tests/test_notebooks.py"),
+    "notebooks-zh": pytest("tests/test_notebooks_zh.py"),
     "lifecycle": pytest("tests/test_kernel_lifecycle.py"),
     "memory": pytest("tests/test_memory.py"),
     "browser": pytest("tests/test_browser.py"),
     "binder": pytest("tests/test_binder.py"),
     "nbgrader": pytest("tests/test_nbgrader.py"),
+    "nbgrader-zh": pytest("tests/test_nbgrader_zh.py"),
     "site": pytest("tests/test_book.py"),
     "rerun": pytest("tests/test_rerun.py"),
 }
 
 # What each stage waits for before it starts.
-JAR_READERS = ["notebooks", "nbgrader", "lifecycle", "memory", "browser", "site"]
+JAR_READERS = ["notebooks", "notebooks-zh", "nbgrader", "nbgrader-zh", "lifecycle", "memory", "browser", "site"]
 AFTER = {
     "java": [],
     "binder": [],
+    "zh": [],
     **{name: ["java"] for name in JAR_READERS},
-    "rerun": ["java", "binder", *JAR_READERS],
+    "rerun": ["java", "binder", "zh", *JAR_READERS],
 }
 
 # A stage that runs longer than this is stopped and counts as failed.

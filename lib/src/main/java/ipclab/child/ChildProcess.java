@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
+import ipclab.language.Language;
+import ipclab.language.Messages;
 import ipclab.pipe.Descriptors;
 import ipclab.pipe.Fd;
 import ipclab.pipe.TextCopy;
@@ -104,8 +106,7 @@ public final class ChildProcess implements AutoCloseable {
             while (poll() == null) {
                 if (System.nanoTime() > deadline) {
                     kill();
-                    throw new ChildTimeoutException("child " + pid + " did not exit within "
-                            + limit.toMillis() + " ms, so it was killed");
+                    throw new ChildTimeoutException(Messages.text("child.timeout", pid, limit.toMillis()));
                 }
                 Thread.sleep(pauseMicros / 1000, (int) (pauseMicros % 1000) * 1000);
                 pauseMicros = Math.min(pauseMicros * 2, 10_000);
@@ -337,7 +338,8 @@ public final class ChildProcess implements AutoCloseable {
             if (!ownProgram() || !unsafeAdoptionIsQuiet()) argv.add("--add-opens=java.base/java.io=ALL-UNNAMED");
             argv.addAll(List.of(
                     "-Dipclab.lean=true", "-D" + Lifeline.PROPERTY + "=" + lifeline, "-D" + Classpath.PROPERTY + "=" + library,
-                    "-Dfile.encoding=UTF-8", "-Dsun.stdout.encoding=UTF-8", "-Dsun.stderr.encoding=UTF-8"));
+                    "-Dfile.encoding=UTF-8", "-Dsun.stdout.encoding=UTF-8", "-Dsun.stderr.encoding=UTF-8",
+                    Language.childOption()));
             argv.addAll(jvmOptions);
             argv.addAll(List.of("-cp", childClasspath, ChildMain.class.getName()));
             argv.addAll(program);

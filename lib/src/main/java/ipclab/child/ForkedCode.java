@@ -24,6 +24,9 @@ import javax.tools.StandardJavaFileManager;
 import javax.tools.StandardLocation;
 import javax.tools.ToolProvider;
 
+import ipclab.language.Language;
+import ipclab.language.Messages;
+
 /**
  * Code from a notebook cell, compiled into a class whose {@code run(long pid, Object[] values)}
  * holds the cell's lines, so that one body can run in two processes, as after {@code fork()}:
@@ -96,10 +99,11 @@ final class ForkedCode implements AutoCloseable {
                     .filter(d -> d.getKind() == Diagnostic.Kind.ERROR).toList();
             Diagnostic<? extends JavaFileObject> first = errors.get(0);
             long line = first.getLineNumber() - firstLine + 1;
-            String where = line >= 1 ? "line " + line : "a variable's type";
-            String more = errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : "";
-            throw new ForkCompileException("child code does not compile: " + where + ": "
-                    + first.getMessage(Locale.ENGLISH).lines().findFirst().orElse("") + more);
+            String where = line >= 1 ? Messages.text("fork.compile.line", line) : Messages.text("fork.compile.type");
+            String more = errors.size() > 1 ? Messages.text("fork.compile.more", errors.size() - 1) : "";
+            // javac has its own messages in Chinese (the JDK's compiler resources): in the language of the notebook.
+            throw new ForkCompileException(Messages.text("fork.compile", where,
+                    first.getMessage(Language.locale()).lines().findFirst().orElse(""), more));
         }
         ForkedCode code = new ForkedCode(dir, className, variables);
         code.writeValues();

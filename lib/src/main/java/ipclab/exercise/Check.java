@@ -15,6 +15,8 @@ import ipclab.posix.Posix;
 import ipclab.sharedmemory.SharedCounter;
 import ipclab.socketpair.SocketPair;
 
+import static ipclab.language.Messages.text;
+
 /**
  * The checks behind the exercise cells. Each prints one short line when the exercise is
  * solved and otherwise throws {@link NotYetSolved} with one hint. Nothing goes to stderr.
@@ -22,31 +24,16 @@ import ipclab.socketpair.SocketPair;
 public final class Check {
     /**
      * One multiple-choice question: the notebook variable that holds the learner's answer (named
-     * in the hints), the right letter, why it is right, and a hint for each wrong letter.
+     * in the hints) and the right letter. Why it is right and a hint for each wrong letter are
+     * the messages {@code check.choice.QUESTION.why} and {@code check.choice.QUESTION.X}.
      */
-    private record Choice(String variable, char answer, String why, Map<Character, String> hints) {}
+    private record Choice(String variable, char answer) {}
 
     private static final Map<String, Choice> CHOICES = Map.of(
-            "ipc-memory", new Choice("q1", 'C',
-                    "IPC needs memory that both processes can reach, and a process's own memory is its alone.",
-                    Map.of('A', "Threads share a heap; processes do not. What would two processes need to share?",
-                            'B', "fork() gives the child a copy of the parent's memory: after it, a change to an ordinary variable in one copy is invisible in the other.",
-                            'D', "A file is one way to share, but the question is what IPC needs in terms of memory.")),
-            "ipc-kernel", new Choice("q2", 'B',
-                    "Only the OS kernel can reach into two processes' worlds: it owns the pipe's buffer and both descriptor tables.",
-                    Map.of('A', "Speed is not the reason: a pipe copies bytes twice, through the OS kernel.",
-                            'C', "The JVM forbids nothing here: two C programs meet the same wall. What keeps a process out of another's memory?",
-                            'D', "Java has pipes only because the operating system provides them.")),
-            "pipe-owner", new Choice("q3a", 'B',
-                    "The OS kernel owns the pipe; fork() copies the descriptors (posix_spawn here passes on those it is told to keep), so both processes refer to the one pipe.",
-                    Map.of('A', "If the child got its own pipe, how would the parent's bytes reach it?",
-                            'C', "Look at /proc/<pid>/fd: both processes show the same pipe:[inode].",
-                            'D', "A pipe has no owner process: it lives until the last descriptor to it is closed.")),
-            "pipe-one-way", new Choice("q3b", 'A',
-                    "Bytes in a pipe have no addressee: whoever calls read() first takes them, even the process that wrote them.",
-                    Map.of('B', "Both ends can be held by both processes; nothing forbids the write. What goes wrong after it?",
-                            'C', "A pipe holds 64 KiB by default; pipe2's messages are a few bytes.",
-                            'D', "A pipe never reorders bytes. Who reads them, though?")));
+            "ipc-memory", new Choice("q1", 'C'),
+            "ipc-kernel", new Choice("q2", 'B'),
+            "pipe-owner", new Choice("q3a", 'B'),
+            "pipe-one-way", new Choice("q3b", 'A'));
 
     private Check() {}
 
@@ -57,50 +44,47 @@ public final class Check {
      */
     public static void choice(String question, Object answer) {
         Choice c = CHOICES.get(question);
-        if (c == null) throw new IllegalArgumentException("no question named '" + question + "'; one of " + CHOICES.keySet());
-        String example = c.variable() + " = 'X';  with your letter in place of X";
+        if (c == null) throw new IllegalArgumentException(text("check.choice.unknown", question, CHOICES.keySet()));
+        String example = text("check.choice.example", c.variable());
         if (answer == null) {
-            throw new NotYetSolved("No answer yet: in the answer cell above, write one letter in quotes, as in  " + example
-                    + ", run that cell, then run this check again.");
+            throw new NotYetSolved(text("check.choice.no-answer", example));
         }
         String text = answer instanceof Character ch ? String.valueOf(ch)
                 : answer instanceof String s ? s.strip()
                 : null;
         if (text == null) {
-            throw new NotYetSolved("Answer with one letter in quotes, as in  " + example + ", not with the "
-                    + answer.getClass().getSimpleName() + " " + answer + ".");
+            throw new NotYetSolved(text("check.choice.not-a-letter", example, answer.getClass().getSimpleName(), answer));
         }
         if (text.length() != 1 || !Character.isLetter(text.charAt(0))) {
-            throw new NotYetSolved("Answer with just one letter, A, B, C or D, as in  " + example + ", not \"" + text + "\".");
+            throw new NotYetSolved(text("check.choice.one-letter", example, text));
         }
         char given = Character.toUpperCase(text.charAt(0));
         if (given < 'A' || given > 'D') {
-            throw new NotYetSolved(given + " is not one of the choices: answer with one of the letters A, B, C or D.");
+            throw new NotYetSolved(text("check.choice.not-a-choice", given));
         }
         if (given == c.answer()) {
-            pass(c.why());
+            pass(text("check.choice." + question + ".why"));
             return;
         }
-        throw new NotYetSolved("Not " + given + ". " + c.hints().get(given));
+        throw new NotYetSolved(text("check.choice.wrong", given, text("check.choice." + question + "." + given)));
     }
 
     /** Two pipes, three rounds: the parent heard the child's three pings, the child printed three pongs. */
     public static void exchange(List<String> heard) {
         List<String> pings = List.of("ping 1", "ping 2", "ping 3");
         if (heard == null || heard.isEmpty()) {
-            throw new NotYetSolved("The parent heard nothing: in the parent's branch, read each ping from the child's pipe and add it to heard.");
+            throw new NotYetSolved(text("check.exchange.heard-nothing"));
         }
         if (!heard.equals(pings)) {
-            throw new NotYetSolved("The parent heard " + heard + " but expected " + pings
-                    + ". If two pings arrived in one read, the child did not wait for each pong before sending the next ping.");
+            throw new NotYetSolved(text("check.exchange.heard-wrong", heard, pings));
         }
         String child = Fork.lastOutput();
         for (int i = 1; i <= 3; i++) {
             if (!child.contains("pong " + i)) {
-                throw new NotYetSolved("The child never printed 'pong " + i + "': it should read each reply from the parent's pipe and print it.");
+                throw new NotYetSolved(text("check.exchange.no-pong", i));
             }
         }
-        pass("three rounds over two pipes, each message read by the process it was meant for.");
+        pass(text("check.exchange.pass"));
     }
 
     /** The pipes {@link #eof} has read to the end, and what it found: a pipe can be read only once. */
@@ -122,33 +106,30 @@ public final class Check {
         long one = toParent.inodeWhenOpened();
         long other = toChild.inodeWhenOpened();
         if (toParent == toChild || one == other) {
-            throw new NotYetSolved("toParent and toChild are the same pipe (pipe:[" + one + "]): run the exercise's setup cell, which opens two.");
+            throw new NotYetSolved(text("check.exchange.same-pipe", one));
         }
         if (toParent.writeEnd().bytesWritten() > 0) {
-            throw new NotYetSolved("The parent wrote into toParent, the child's pipe to the parent. With one pipe both ways, a process can read back its own message, as in pipe2: "
-                    + "answer through toChild. Then run the setup cell for fresh pipes, and your solution again.");
+            throw new NotYetSolved(text("check.exchange.wrote-to-parent"));
         }
         if (toChild.readEnd().bytesRead() > 0) {
-            throw new NotYetSolved("The parent read from toChild, its own pipe to the child: read the pings from toParent. "
-                    + "Then run the setup cell for fresh pipes, and your solution again.");
+            throw new NotYetSolved(text("check.exchange.read-to-child"));
         }
         if (toParent.readEnd().bytesRead() == 0) {
-            throw new NotYetSolved("The parent never read from toParent (pipe:[" + one + "]): read each ping there and add it to heard.");
+            throw new NotYetSolved(text("check.exchange.never-read", one));
         }
         if (toChild.writeEnd().bytesWritten() == 0) {
-            throw new NotYetSolved("The parent never wrote into toChild (pipe:[" + other + "]): answer each ping there.");
+            throw new NotYetSolved(text("check.exchange.never-wrote", other));
         }
         List<String> pings = List.of("ping 1", "ping 2", "ping 3");
         if (heard == null || !heard.equals(pings)) {
-            throw new NotYetSolved("The parent heard " + heard + " but expected " + pings
-                    + ". If two pings arrived in one read, the child did not wait for each pong before sending the next ping.");
+            throw new NotYetSolved(text("check.exchange.heard-wrong", heard, pings));
         }
         String child = Fork.lastOutput();
         int from = 0;
         for (int i = 1; i <= 3; i++) {
             int at = child.indexOf("pong " + i, from);
             if (at < 0) {
-                throw new NotYetSolved("The child never printed 'pong " + i + "' (after the earlier pongs): it should read each reply from toChild and print it.");
+                throw new NotYetSolved(text("check.exchange.no-pong-in-order", i));
             }
             from = at;
         }
@@ -156,10 +137,9 @@ public final class Check {
         // "pong i" without reading leaves them in toChild. (Once the pipe is closed this cannot
         // be seen any more; the notebook runs the check before its clean-up cell.)
         if (toChild.readEnd().isOpen() && (Posix.poll(toChild.readEnd().number(), Posix.POLLIN, 0) & Posix.POLLIN) != 0) {
-            throw new NotYetSolved("The parent's pongs are still in toChild (pipe:[" + other + "]): the child printed them without reading them. "
-                    + "In the child's branch, read each reply from toChild. Then run the setup cell for fresh pipes, and your solution again.");
+            throw new NotYetSolved(text("check.exchange.pongs-unread", other));
         }
-        pass("three rounds over two pipes (pipe:[" + one + "] up, pipe:[" + other + "] down), each message read by the process it was meant for.");
+        pass(text("check.exchange.pass-two-pipes", one, other));
     }
 
     /**
@@ -174,23 +154,22 @@ public final class Check {
             return;
         }
         if (pipe.writeEnd().isOpen()) {
-            throw new NotYetSolved("The parent still holds the write end, so its own read can never see end of file: close it in the parent's branch.");
+            throw new NotYetSolved(text("check.eof.write-end-open"));
         }
         if (!pipe.readEnd().isOpen()) {
-            throw new NotYetSolved("The parent closed its read end, so it cannot read the child's lines: close only the end it does not use.");
+            throw new NotYetSolved(text("check.eof.read-end-closed"));
         }
         String received;
         try {
             pipe.readEnd().timeout(Duration.ofSeconds(2));
             received = new String(pipe.readEnd().readAllBytes(), StandardCharsets.UTF_8);
         } catch (PipeTimeoutException e) {
-            throw new NotYetSolved("The read never reached end of file: some process still holds a write end.");
+            throw new NotYetSolved(text("check.eof.no-eof"));
         }
         if (!received.equals("line 1\nline 2\nline 3\n")) {
-            throw new NotYetSolved("The parent should read exactly the child's three lines, then end of file; it got \""
-                    + received.replace("\n", "\\n") + "\"");
+            throw new NotYetSolved(text("check.eof.wrong-lines", received.replace("\n", "\\n")));
         }
-        verdict = "all three lines and then end of file: every write end was closed.";
+        verdict = text("check.eof.pass");
         EOF_CHECKED.put(pipe, verdict);
         pass(verdict);
     }
@@ -205,25 +184,24 @@ public final class Check {
         long[] inodes = channel.inodesWhenOpened();
         String pair = "socket:[" + inodes[0] + "] and socket:[" + inodes[1] + "]";
         if (channel.serial() != SocketPair.openedSoFar()) {
-            throw new NotYetSolved("Another socket pair was opened after the exercise's one: run the setup cell (ex-socketpair-setup), then your solution, then this check.");
+            throw new NotYetSolved(text("check.socketpair.another-pair"));
         }
         if (channel.sv1().bytesRead() > 0 || channel.sv1().bytesWritten() > 0) {
-            throw new NotYetSolved("The parent used sv[1], the child's end: run the setup cell for a fresh pair, and your solution again.");
+            throw new NotYetSolved(text("check.socketpair.parent-used-sv1"));
         }
         List<String> pings = List.of("ping 1", "ping 2", "ping 3");
         if (heard == null || heard.isEmpty()) {
-            throw new NotYetSolved("The parent heard nothing: in the child's branch, write \"ping 1\" into channel.sv1(), read the reply from channel.sv1() and print it, three times.");
+            throw new NotYetSolved(text("check.socketpair.heard-nothing"));
         }
         if (!heard.equals(pings)) {
-            throw new NotYetSolved("The parent heard " + heard + " but expected " + pings
-                    + ". SOCK_STREAM keeps no message boundaries: the child must wait for each pong before it sends the next ping.");
+            throw new NotYetSolved(text("check.socketpair.heard-wrong", heard, pings));
         }
         String child = Fork.lastOutput();
         int from = 0;
         for (int i = 1; i <= 3; i++) {
             int at = child.indexOf("child got: pong " + i, from);
             if (at < 0) {
-                throw new NotYetSolved("The child never printed 'child got: pong " + i + "' (after the earlier pongs): read each reply from channel.sv1() and print it.");
+                throw new NotYetSolved(text("check.socketpair.no-pong", i));
             }
             from = at;
         }
@@ -232,7 +210,7 @@ public final class Check {
         // still unread in it (net/unix/af_unix.c, unix_release_sock): pongs the child never read.
         String unread = UNREAD_PONGS.computeIfAbsent(channel, Check::pongsLeftUnread);
         if (!unread.isEmpty()) throw new NotYetSolved(unread);
-        pass("three rounds over one socket pair (" + pair + "), each message read at the other end only.");
+        pass(text("check.socketpair.pass", pair));
     }
 
     /**
@@ -270,10 +248,9 @@ public final class Check {
         channel.sv0().timeout(Duration.ofSeconds(2));
         try {
             String more = channel.sv0().readString();
-            return more == null ? "" : "The child wrote more after the three pings (\"" + more + "\"): send exactly ping 1, ping 2 and ping 3.";
+            return more == null ? "" : text("check.socketpair.wrote-more", more);
         } catch (IOException e) {
-            return "The child printed pongs it never read: they were still in sv[1] when it exited (the parent's next read got "
-                    + e.getMessage() + "). Read each reply from channel.sv1(). Then run the setup cell for a fresh pair, and your solution again.";
+            return text("check.socketpair.pongs-unread", e.getMessage());
         } finally {
             channel.sv0().timeout(usual);
         }
@@ -287,26 +264,21 @@ public final class Check {
      */
     public static void sharedCounter(SharedCounter counter, int perProcess) {
         if (!counter.isOpen()) {
-            throw new NotYetSolved("This counter is closed (the clean-up cell closed it): run the exercise's first cell for a fresh one, then the fork cell.");
+            throw new NotYetSolved(text("check.counter.closed"));
         }
         long count = Integer.toUnsignedLong(counter.get());
         int finished = counter.finishedCount();
         if (finished == 0) {
-            throw new NotYetSolved(count == 0
-                    ? "No process has run the loop to its end yet: write the increment in the fork cell, run it, then run this check."
-                    : "Some increments ran, but no process reached the end of its loop: did the loop body throw?");
+            throw new NotYetSolved(count == 0 ? text("check.counter.none-finished") : text("check.counter.loop-threw"));
         }
         long expected = (long) finished * perProcess;
         if (count < expected) {
-            throw new NotYetSolved(String.format("%,d processes × %,d increments should give %,d, the count is %,d: %,d updates lost."
-                    + " A load and a store are two steps; make the increment one atomic step on the shared memory (SharedCounter.INT.getAndAdd), or hold a lock across processes.",
-                    finished, perProcess, expected, count, expected - count));
+            throw new NotYetSolved(text("check.counter.lost", finished, perProcess, expected, count, expected - count));
         }
         if (count > expected) {
-            throw new NotYetSolved(String.format("The count, %,d, is more than %,d processes × %,d: add exactly 1 per pass of the loop.",
-                    count, finished, perProcess));
+            throw new NotYetSolved(text("check.counter.too-many", count, finished, perProcess));
         }
-        pass(String.format("%,d processes × %,d increments = %,d, and the count is %,d: no update lost.", finished, perProcess, expected, count));
+        pass(text("check.counter.pass", finished, perProcess, expected, count));
     }
 
     /** The FIFOs {@link #fifoEof} has read to the end, and its verdict: a FIFO's bytes can be read only once. */
@@ -324,7 +296,7 @@ public final class Check {
             return;
         }
         if (!fifo.exists() || !reader.isOpen()) {
-            throw new NotYetSolved("This FIFO or its read end is gone (the clean-up cell closed it): run the exercise's setup cell again, then your solution.");
+            throw new NotYetSolved(text("check.fifo.gone"));
         }
         long writers = fifo.openDescriptors().stream().filter(fd -> !fd.equals(reader)).count();
         String received;
@@ -332,15 +304,12 @@ public final class Check {
             reader.timeout(Duration.ofSeconds(5));
             received = new String(reader.readAllBytes(), StandardCharsets.UTF_8);
         } catch (PipeTimeoutException e) {
-            throw new NotYetSolved(writers > 0
-                    ? "The read never reached end of file: the notebook's JVM still holds a write end of the FIFO (spare). Close it in the solution cell."
-                    : "The read never reached end of file: some process still holds a write end of the FIFO.");
+            throw new NotYetSolved(writers > 0 ? text("check.fifo.spare-open") : text("check.fifo.no-eof"));
         }
         if (!received.equals("line 1\nline 2\nline 3\n")) {
-            throw new NotYetSolved("The reader should get exactly the writer's three lines, then end of file; it got \""
-                    + received.replace("\n", "\\n") + "\" (run the setup cell again for a fresh FIFO)");
+            throw new NotYetSolved(text("check.fifo.wrong-lines", received.replace("\n", "\\n")));
         }
-        verdict = "the three lines and then end of file: the last write end of the FIFO was closed.";
+        verdict = text("check.fifo.pass");
         FIFO_EOF_CHECKED.put(fifo, verdict);
         pass(verdict);
     }
@@ -412,6 +381,6 @@ public final class Check {
     }
 
     private static void pass(String why) {
-        System.out.println("✔ Correct. " + why);
+        System.out.println(text("check.pass", why));
     }
 }

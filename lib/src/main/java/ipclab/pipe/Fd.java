@@ -1,5 +1,6 @@
 package ipclab.pipe;
 
+import ipclab.language.Messages;
 import ipclab.child.Inheritable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -225,7 +226,7 @@ public final class Fd implements AutoCloseable, Serializable, Inheritable {
     }
 
     private void ensureOpen(String call) throws IOException {
-        if (closed) throw new IOException(call + "(fd " + number + "): descriptor is closed");
+        if (closed) throw new IOException(Messages.text("fd.closed", call, number));
     }
 
     /** A copy that arrives in another process names the same number there. */

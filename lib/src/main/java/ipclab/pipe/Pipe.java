@@ -1,5 +1,6 @@
 package ipclab.pipe;
 
+import ipclab.language.Messages;
 import ipclab.child.Inheritable;
 import java.io.IOException;
 import java.io.Serializable;
@@ -70,7 +71,7 @@ public final class Pipe implements AutoCloseable, Serializable, Inheritable {
      */
     public long inode() throws IOException {
         Fd open = readEnd.isOpen() ? readEnd : writeEnd;
-        if (!open.isOpen()) throw new IOException("both ends of " + this + " are closed");
+        if (!open.isOpen()) throw new IOException(Messages.text("pipe.both-closed", this));
         long inode = PipeTables.pipeInode(java.nio.file.Path.of("/proc/self/fd/" + open.number()));
         if (inode < 0) throw new IOException("fd " + open.number() + " is not a pipe");
         return inode;

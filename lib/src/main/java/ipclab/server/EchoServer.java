@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 
+import ipclab.language.Messages;
 import ipclab.child.ChildProcess;
 import ipclab.child.ExitStatus;
 import ipclab.client.EchoClient;
@@ -61,11 +62,11 @@ public final class EchoServer implements AutoCloseable {
 
         public Options {
             if (host == null || host.isBlank()) throw new IllegalArgumentException("--host needs an address, such as 127.0.0.1");
-            if (port < 0 || port > 65535) throw new IllegalArgumentException("--port needs a number from 0 to 65535, not " + port);
+            if (port < 0 || port > 65535) throw new IllegalArgumentException(Messages.text("server.option.needs", "--port", Messages.text("server.option.port"), port));
             if (store == null || store.toString().isBlank()) throw new IllegalArgumentException("--store needs a file name");
-            if (maxClients < 1 || maxClients > 4096) throw new IllegalArgumentException("--max-clients needs a number from 1 to 4096, not " + maxClients);
-            if (maxLine < 1 || maxLine > (64 << 20)) throw new IllegalArgumentException("--max-line needs a number of bytes from 1 to 67108864, not " + maxLine);
-            if (spares < 1 || spares > 64) throw new IllegalArgumentException("--spares needs a number from 1 to 64, not " + spares);
+            if (maxClients < 1 || maxClients > 4096) throw new IllegalArgumentException(Messages.text("server.option.needs", "--max-clients", Messages.text("server.option.max-clients"), maxClients));
+            if (maxLine < 1 || maxLine > (64 << 20)) throw new IllegalArgumentException(Messages.text("server.option.needs", "--max-line", Messages.text("server.option.max-line"), maxLine));
+            if (spares < 1 || spares > 64) throw new IllegalArgumentException(Messages.text("server.option.needs", "--spares", Messages.text("server.option.spares"), spares));
         }
 
         /**
@@ -126,18 +127,18 @@ public final class EchoServer implements AutoCloseable {
                 }
                 switch (arg) {
                     case "--host", "--port", "--store", "--max-clients", "--memory", "--max-line", "--spares" -> {
-                        if (value == null) throw new IllegalArgumentException(arg + " needs a value");
+                        if (value == null) throw new IllegalArgumentException(Messages.text("server.option.no-value", arg));
                     }
-                    default -> throw new IllegalArgumentException("unknown option '" + arg + "' (usage: " + USAGE + ")");
+                    default -> throw new IllegalArgumentException(Messages.text("server.option.unknown", arg, USAGE));
                 }
                 switch (arg) {
                     case "--host" -> o = o.host(value);
-                    case "--port" -> o = o.port(number(arg, value, "a number from 0 to 65535"));
+                    case "--port" -> o = o.port(number(arg, value, Messages.text("server.option.port")));
                     case "--store" -> o = o.store(Paths.get(value));
-                    case "--max-clients" -> o = o.maxClients(maxClients = number(arg, value, "a number from 1 to 4096"));
+                    case "--max-clients" -> o = o.maxClients(maxClients = number(arg, value, Messages.text("server.option.max-clients")));
                     case "--memory" -> memory = memorySize(value);
-                    case "--spares" -> o = o.spares(number(arg, value, "a number from 1 to 64"));
-                    default -> o = o.maxLine(number(arg, value, "a number of bytes from 1 to 67108864"));
+                    case "--spares" -> o = o.spares(number(arg, value, Messages.text("server.option.spares")));
+                    default -> o = o.maxLine(number(arg, value, Messages.text("server.option.max-line")));
                 }
             }
             if (memory != null) {
@@ -159,7 +160,7 @@ public final class EchoServer implements AutoCloseable {
             try {
                 return Integer.parseInt(value.strip());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(option + " needs " + what + ", not '" + value + "'");
+                throw new IllegalArgumentException(Messages.text("server.option.needs", option, what, "'" + value + "'"));
             }
         }
 

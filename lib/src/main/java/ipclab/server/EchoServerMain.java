@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
+import ipclab.language.Messages;
 import ipclab.child.ChildProcess;
 import ipclab.child.ExitStatus;
 import ipclab.pipe.Fd;
@@ -231,7 +232,7 @@ public final class EchoServerMain {
             }
             frames.close();
             events.close();
-            out.println("echo-server: stopped; " + board.get(StatusBoard.LINES) + " lines stored in " + options.store());
+            out.println("echo-server: " + Messages.text("server.stopped", board.get(StatusBoard.LINES), options.store()));
         } catch (IOException | RuntimeException e) {
             out.println("echo-server: while stopping: " + e.getMessage());
             code = 1;

@@ -11,6 +11,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
+import ipclab.language.Messages;
+
 /**
  * The server's listening role: socket(2), bind(2), listen(2) on the asked address, and the check
  * that the store file can be written, each failing with one line that says why. The listening
@@ -25,7 +27,7 @@ final class Listener {
     /** socket(2), bind(2), listen(2). */
     static ServerSocketChannel listen(String host, int port) throws EchoServerMain.StartException {
         InetSocketAddress address = new InetSocketAddress(host, port);
-        if (address.isUnresolved()) throw new EchoServerMain.StartException("cannot listen on " + host + ": unknown host");
+        if (address.isUnresolved()) throw new EchoServerMain.StartException(Messages.text("server.cannot-listen-host", host));
         ServerSocketChannel ch = null;
         try {
             ch = ServerSocketChannel.open();
@@ -33,11 +35,11 @@ final class Listener {
             return ch;
         } catch (BindException e) {
             EchoServerMain.close(ch);
-            String why = e.getMessage() != null && e.getMessage().contains("in use") ? "address already in use" : lower(e.getMessage());
-            throw new EchoServerMain.StartException("cannot listen on " + host + ":" + port + ": " + why);
+            String why = e.getMessage() != null && e.getMessage().contains("in use") ? Messages.text("server.address-in-use") : lower(e.getMessage());
+            throw new EchoServerMain.StartException(Messages.text("server.cannot-listen", host, port, why));
         } catch (IOException e) {
             EchoServerMain.close(ch);
-            throw new EchoServerMain.StartException("cannot listen on " + host + ":" + port + ": " + lower(e.getMessage()));
+            throw new EchoServerMain.StartException(Messages.text("server.cannot-listen", host, port, lower(e.getMessage())));
         }
     }
 

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
+import ipclab.language.Messages;
+
 /**
  * The notebook's exercise: store lines from pieces that arrive interleaved, the way the storing
  * process gets frames from many handlers on one pipe, without ever mixing two clients' lines.
@@ -67,20 +69,19 @@ public final class StoreExercise {
         try {
             got = store.apply(pieces());
         } catch (UnsupportedOperationException e) {
-            throw new NotYet("Write the body of storeLines first: it returns the stored lines.");
+            throw new NotYet(Messages.text("store.exercise.no-body"));
         }
-        if (got == null || got.isEmpty()) throw new NotYet("storeLines returned no lines: every complete line must be stored.");
+        if (got == null || got.isEmpty()) throw new NotYet(Messages.text("store.exercise.no-lines"));
         Map<Integer, List<String>> want = expected();
         Map<String, Integer> owner = new HashMap<>();
         want.forEach((client, lines) -> lines.forEach(l -> owner.put(l, client)));
         for (String line : got) {
             if (line.equals(STILL_TYPING)) {
-                throw new NotYet("Client 4 has not left: \"" + STILL_TYPING + "\" is the start of a line still coming, so it stays in"
-                        + " client 4's buffer. Store a partial line only when its client leaves (piece.last()).");
+                throw new NotYet(Messages.text("store.exercise.still-typing", STILL_TYPING));
             }
-            if (line.contains("\n")) throw new NotYet("A stored line still holds its newline: \"" + line.replace("\n", "\\n") + "\". Store the text before it.");
+            if (line.contains("\n")) throw new NotYet(Messages.text("store.exercise.newline", line.replace("\n", "\\n")));
             if (!owner.containsKey(line)) {
-                throw new NotYet("\"" + line + "\" is not a line any client sent: keep one buffer per client, so pieces of different clients never meet.");
+                throw new NotYet(Messages.text("store.exercise.mixed", line));
             }
         }
         for (Map.Entry<Integer, List<String>> e : want.entrySet()) {
@@ -89,12 +90,11 @@ public final class StoreExercise {
             if (!mine.equals(e.getValue())) {
                 String missing = e.getValue().stream().filter(l -> !mine.contains(l)).findFirst().orElse(null);
                 throw new NotYet(missing != null && missing.equals("and a partial one")
-                        ? "Client 3 left without a final newline: a partial last line at disconnect is stored as a line too."
-                        : "Client " + e.getKey() + " sent " + e.getValue() + " but the store has " + mine
-                          + ". Append each piece to that client's buffer, and store a line at each newline.");
+                        ? Messages.text("store.exercise.partial")
+                        : Messages.text("store.exercise.order", e.getKey(), e.getValue(), mine));
             }
         }
-        if (got.size() != owner.size()) throw new NotYet("The store holds " + got.size() + " lines, not " + owner.size() + ": a line was stored twice.");
-        System.out.println("✔ Correct. One buffer per client: pieces can arrive in any mix, the lines come out whole and in each client's order.");
+        if (got.size() != owner.size()) throw new NotYet(Messages.text("store.exercise.twice", got.size(), owner.size()));
+        System.out.println(Messages.text("check.pass", Messages.text("store.exercise.pass")));
     }
 }

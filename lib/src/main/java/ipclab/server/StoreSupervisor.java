@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntConsumer;
 
+import ipclab.language.Messages;
 import ipclab.child.ChildProcess;
 import ipclab.child.ExitStatus;
 import ipclab.pipe.Pipe;
@@ -77,8 +78,7 @@ final class StoreSupervisor {
         }
         long old = exit.pid();
         start(true);
-        out.println("echo-server: the storing process " + old + " died (" + EchoServerMain.describe(exit) + "); "
-                + held + " bytes it held could not be stored; restarted it as " + store.pid());
+        out.println("echo-server: " + Messages.text("server.store-died", old, EchoServerMain.describe(exit), held, store.pid()));
         out.flush();
         board.add(StatusBoard.STORE_RESTARTS, 1); // after the message, so a reader of the count also finds the message
     }
