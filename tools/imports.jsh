@@ -9,4 +9,5 @@ import ipclab.signal.*;
 import ipclab.unixsocket.*;
 import ipclab.passing.*;
 import ipclab.benchmark.*;
+import ipclab.cleanup.*;
 import java.nio.file.*;
