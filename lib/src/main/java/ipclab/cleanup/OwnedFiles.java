@@ -1,6 +1,7 @@
 package ipclab.cleanup;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -75,7 +76,7 @@ public final class OwnedFiles {
         for (Path p : owned) {
             try {
                 removeTree(p);
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 System.err.println("ipclab: could not remove " + p + ": " + e.getMessage());
             }
             unregister(p);
@@ -95,7 +96,7 @@ public final class OwnedFiles {
             List<Path> entries;
             try (Stream<Path> s = Files.list(dir)) {
                 entries = s.toList();
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 continue;
             }
             for (Path p : entries) {
@@ -103,7 +104,7 @@ public final class OwnedFiles {
                     if (!leftByDeadJvm(p)) continue;
                     removeTree(p);
                     removed.add(p);
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException e) {
                     // Removed meanwhile, or not ours to remove: leave it.
                 }
             }
@@ -164,8 +165,23 @@ public final class OwnedFiles {
         return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     }
 
-    /** unlink(2) of each entry, deepest first, then rmdir(2); symbolic links are removed, never followed. */
+    /**
+     * unlink(2) of each entry, deepest first, then rmdir(2); symbolic links are removed, never
+     * followed. Tried three times: another process (a server unlinking its socket file as it
+     * stops) may remove or add an entry meanwhile.
+     */
     static void removeTree(Path p) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                removeTreeOnce(p);
+                return;
+            } catch (IOException | UncheckedIOException e) {
+                if (attempt == 3) throw e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+            }
+        }
+    }
+
+    private static void removeTreeOnce(Path p) throws IOException {
         if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) return;
         List<Path> all = new ArrayList<>();
         if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
