@@ -35,7 +35,8 @@ import java.util.stream.Stream;
 public final class OwnedFiles {
     /**
      * The course's names, each carrying its creator's pid as group 1: FIFO, socket and store
-     * directories and the echo server's status file in the temporary directory; the shared
+     * directories, a {@code %%fork} cell's compiled classes and the echo server's status file in
+     * the temporary directory; the shared
      * counter's and the benchmark's files in {@code /dev/shm} (or the temporary directory when
      * there is no {@code /dev/shm}).
      */
@@ -43,6 +44,7 @@ public final class OwnedFiles {
             Pattern.compile("ipclab-fifo-(\\d+)-\\d+-\\d+"),
             Pattern.compile("ipclab-uds-(\\d+)-\\d+-\\d+"),
             Pattern.compile("ipclab-store-(\\d+)-\\d+-\\d+"),
+            Pattern.compile("ipclab-fork-(\\d+)-\\d+"),
             Pattern.compile("ipclab-counter-(\\d+)-\\d+"),
             Pattern.compile("ipclab-bench-(\\d+)-\\d+(\\.sock)?"),
             Pattern.compile("ipclab-echo-(\\d+)-\\d+\\.status"));

@@ -133,6 +133,8 @@ class OwnedFilesTest {
         assertEquals(Optional.of(42L), OwnedFiles.ownerPid("ipclab-counter-42-3"));
         assertEquals(Optional.of(42L), OwnedFiles.ownerPid("ipclab-bench-42-3.sock"));
         assertEquals(Optional.of(42L), OwnedFiles.ownerPid("ipclab-echo-42-77.status"));
+        assertEquals(Optional.of(42L), OwnedFiles.ownerPid("ipclab-fork-42-8812"));
+        assertEquals(Optional.empty(), OwnedFiles.ownerPid("ipclab-fork-8812"));
         assertEquals(Optional.empty(), OwnedFiles.ownerPid("ipclab-child-42.jar"));
         assertEquals(Optional.empty(), OwnedFiles.ownerPid("echo-42"));
     }
