@@ -1,6 +1,7 @@
 """A notebook cell is not a terminal: interrupts, restarts of the notebook's kernel (JJava) and
-kill -9 of the notebook's JVM must leave no child process behind. These run the real JJava kernel
-and read the real process table."""
+kill -9 of the notebook's JVM must leave no child process behind, and no FIFO, socket file or
+/dev/shm file for longer than until the next notebook JVM loads the course's extension. These run
+the real JJava kernel and read the real process table and file system."""
 import os
 import signal
 import time
@@ -97,3 +98,58 @@ def test_kill_9_of_the_kernel_ends_its_children_within_2_s(kernel):
     assert processes.wait_until(lambda: gone(pid), 2), f"child {pid} outlived kill -9 of the notebook's JVM"
     print(f"child gone {1000 * (time.monotonic() - started):.0f} ms after kill -9")
     processes.reap_zombie_children()
+
+
+# Files on disk: a FIFO (notebook 09), a socket directory with a listening socket in it
+# (notebook 12) and a shared counter in /dev/shm (notebook 11), none closed by a clean-up cell.
+MAKE_FILES = """
+var leftFifo = Fifo.mkfifo();
+var leftDir = SocketDir.create();
+var leftServer = UnixServer.bind(leftDir.resolve("echo.sock"));
+var leftCounter = SharedCounter.create();
+System.out.println(ProcessHandle.current().pid() + " " + leftFifo.path() + " " + leftDir.resolve("echo.sock") + " " + leftCounter.path());
+"""
+
+
+def make_files(client):
+    status, text, error = run(client, MAKE_FILES)
+    assert status == "ok", error
+    words = text.split()
+    jvm, paths = int(words[0]), words[1:]
+    assert all(os.path.lexists(p) for p in paths), paths
+    return jvm, paths
+
+
+def files_gone(paths):
+    """The FIFO and the socket file with their directories, and the shared counter's file."""
+    names = paths + [os.path.dirname(p) for p in paths if os.path.basename(p) in ("fifo", "echo.sock")]
+    return not any(os.path.lexists(n) for n in names)
+
+
+def test_kernel_restart_removes_the_files_the_notebook_left(kernel):
+    km, client = kernel
+    _, paths = make_files(client)
+    started = time.monotonic()
+    km.restart_kernel(now=False)             # a shutdown request, then SIGTERM: the JVM's shutdown hooks run
+    assert processes.wait_until(lambda: files_gone(paths), 10), \
+        f"left on disk after the restart of the Jupyter kernel: {[p for p in paths if os.path.lexists(p)]}"
+    print(f"files gone {1000 * (time.monotonic() - started):.0f} ms after the restart was asked for")
+
+
+def test_kill_9_leaves_the_files_until_the_next_kernel_loads_the_extension(kernel):
+    km, client = kernel
+    jvm, paths = make_files(client)
+    os.kill(jvm, signal.SIGKILL)             # no shutdown hook runs
+    assert processes.wait_until(lambda: gone(jvm), 10), f"the notebook's JVM {jvm} outlived kill -9"
+    processes.reap_zombie_children()
+    assert all(os.path.lexists(p) for p in paths), "files vanished without a shutdown hook"
+    km2, client2 = start_new_kernel(kernel_name="java", cwd=NOTEBOOKS, startup_timeout=120)
+    try:
+        started = time.monotonic()
+        status, _, error = run(client2, SETUP)   # loads ipclab.jar: the extension sweeps
+        assert status == "ok", error
+        assert files_gone(paths), f"left after the next kernel loaded the extension: {[p for p in paths if os.path.lexists(p)]}"
+        print(f"swept by the next notebook JVM's extension, {1000 * (time.monotonic() - started):.0f} ms after %classpath was sent")
+    finally:
+        client2.stop_channels()
+        km2.shutdown_kernel(now=True)

@@ -11,4 +11,5 @@ import ipclab.passing.*;
 import ipclab.benchmark.*;
 import ipclab.memory.*;
 import ipclab.language.*;
+import ipclab.cleanup.*;
 import java.nio.file.*;

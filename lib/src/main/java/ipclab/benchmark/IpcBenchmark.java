@@ -18,6 +18,7 @@ import ipclab.book.CProgram;
 import ipclab.book.CRun;
 import ipclab.child.ChildProcess;
 import ipclab.child.ExitStatus;
+import ipclab.cleanup.OwnedFiles;
 import ipclab.fifo.Fifo;
 import ipclab.pipe.Fd;
 import ipclab.pipe.Pipe;
@@ -79,6 +80,7 @@ public final class IpcBenchmark {
                     // Both JVMs start at once; ping learns where to connect on its standard input
                     // once pong listens (for TCP, on the port the OS kernel chose for it).
                     file = mech == Mechanism.UDS ? Path.of(System.getProperty("java.io.tmpdir"), "ipclab-bench-" + unique + ".sock") : null;
+                    if (file != null) OwnedFiles.register(file);    // removed when the JVM exits, if this never ends
                     Pipe go = Pipe.open();
                     held.add(go);
                     pong = start(children, workload, "pong", mech, file != null ? file.toString() : "0");
@@ -110,7 +112,10 @@ public final class IpcBenchmark {
                     System.err.println("ipclab: " + e.getMessage());
                 }
             }
-            if (file != null) Files.deleteIfExists(file);
+            if (file != null) {
+                Files.deleteIfExists(file);
+                OwnedFiles.unregister(file);
+            }
         }
     }
 
@@ -205,6 +210,7 @@ public final class IpcBenchmark {
         if (!Files.isDirectory(dir)) dir = Path.of(System.getProperty("java.io.tmpdir"));
         Path file = dir.resolve("ipclab-bench-" + unique);
         Files.write(file, new byte[Peer.SHM_SIZE], StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        OwnedFiles.register(file);      // removed when the JVM exits, if the measurement never ends
         return file;
     }
 

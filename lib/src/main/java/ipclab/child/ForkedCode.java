@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
+import ipclab.cleanup.OwnedFiles;
 import javax.tools.Diagnostic;
 import javax.tools.DiagnosticCollector;
 import javax.tools.JavaCompiler;
@@ -74,7 +75,8 @@ final class ForkedCode implements AutoCloseable {
         }
         src.append("    }\n  }\n  public static final int FIRST_LINE = ").append(firstLine).append(";\n}\n");
 
-        Path dir = Files.createTempDirectory("ipclab-fork-");
+        Path dir = Files.createTempDirectory("ipclab-fork-" + ProcessHandle.current().pid() + "-");
+        OwnedFiles.register(dir);       // removed when the JVM exits, if the cell never ends
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         JavaFileObject source = new SimpleJavaFileObject(
                 java.net.URI.create("string:///" + className + ".java"), JavaFileObject.Kind.SOURCE) {
@@ -176,7 +178,9 @@ final class ForkedCode implements AutoCloseable {
             List<Path> all = new ArrayList<>(paths.sorted(Comparator.reverseOrder()).toList());
             for (Path p : all) Files.deleteIfExists(p);
         } catch (IOException e) {
-            // A temp folder left behind is not worth failing the cell for.
+            // A temp folder left behind is not worth failing the cell for: the JVM's exit removes it.
+            return;
         }
+        OwnedFiles.unregister(dir);
     }
 }

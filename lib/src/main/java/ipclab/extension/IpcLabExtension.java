@@ -1,15 +1,17 @@
 package ipclab.extension;
 
+import ipclab.cleanup.OwnedFiles;
 import org.dflib.jjava.jupyter.Extension;
 import org.dflib.jjava.jupyter.kernel.BaseKernel;
 
 /**
  * Loaded by JJava when {@code ipclab.jar} joins the notebook JVM's classpath: it imports the course's
  * packages into the notebook, registers the {@code %%fork} cell magic, and closes the course
- * resource a variable held when a cell that declares it runs again ({@link ReplacedResources}).
+ * resource a variable held when a cell that declares it runs again ({@link ReplacedResources}), and
+ * removes the files a notebook JVM killed outright left on disk ({@link OwnedFiles#sweep()}).
  */
 public final class IpcLabExtension implements Extension {
-    static final String IMPORTS = "import ipclab.pipe.*; import ipclab.fifo.*; import ipclab.socketpair.*; import ipclab.child.*; import ipclab.tree.*; import ipclab.exercise.*; import ipclab.book.*; import ipclab.sharedmemory.*; import ipclab.unixsocket.*; import ipclab.signal.*; import ipclab.passing.*; import ipclab.benchmark.*; import ipclab.memory.*; import ipclab.language.*; import java.nio.file.*; import java.nio.charset.StandardCharsets;";
+    static final String IMPORTS = "import ipclab.pipe.*; import ipclab.fifo.*; import ipclab.socketpair.*; import ipclab.child.*; import ipclab.tree.*; import ipclab.exercise.*; import ipclab.book.*; import ipclab.sharedmemory.*; import ipclab.unixsocket.*; import ipclab.signal.*; import ipclab.passing.*; import ipclab.benchmark.*; import ipclab.memory.*; import ipclab.language.*; import ipclab.cleanup.*; import java.nio.file.*; import java.nio.charset.StandardCharsets;";
 
     @Override
     public void install(BaseKernel kernel) {
@@ -18,5 +20,8 @@ public final class IpcLabExtension implements Extension {
         kernel.getMagicsRegistry().registerCellMagic("fork", new ForkMagic());
         kernel.evalRaw(IMPORTS);
         ReplacedResources.install(kernel);
+        // A notebook JVM killed outright (kill -9, out of memory) ran no shutdown hook: remove
+        // the FIFOs, socket directories and /dev/shm files it left, before this one makes its own.
+        OwnedFiles.sweep();
     }
 }

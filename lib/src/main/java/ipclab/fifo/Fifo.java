@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import ipclab.cleanup.OwnedFiles;
 import ipclab.pipe.Fd;
 import ipclab.posix.Posix;
 
@@ -69,6 +70,7 @@ public final class Fifo implements AutoCloseable {
         synchronized (ON_DISK) {
             ON_DISK.add(fifo);
         }
+        OwnedFiles.register(dir);       // removed when the JVM exits, if close() never runs
         return fifo;
     }
 
@@ -230,6 +232,7 @@ public final class Fifo implements AutoCloseable {
             for (Fd fd : fds) fd.close();
             if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) Posix.unlink(path.toString());
             Files.deleteIfExists(dir);
+            OwnedFiles.unregister(dir);
         } finally {
             synchronized (ON_DISK) {
                 ON_DISK.remove(this);

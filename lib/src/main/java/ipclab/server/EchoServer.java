@@ -12,6 +12,7 @@ import java.util.function.Predicate;
 import ipclab.language.Messages;
 import ipclab.child.ChildProcess;
 import ipclab.child.ExitStatus;
+import ipclab.cleanup.OwnedFiles;
 import ipclab.client.EchoClient;
 import ipclab.memory.HandlerBudget;
 
@@ -198,7 +199,8 @@ public final class EchoServer implements AutoCloseable {
      * one-line reason.
      */
     public static EchoServer start(Options options) throws IOException {
-        Path boardFile = Files.createTempFile("echo-server-", ".status");
+        Path boardFile = Files.createTempFile("ipclab-echo-" + ProcessHandle.current().pid() + "-", ".status");
+        OwnedFiles.register(boardFile);     // removed when the JVM exits, if stop() never runs
         List<String> args = new ArrayList<>(options.toArgs());
         args.add("--status-file");
         args.add(boardFile.toString());
@@ -236,10 +238,12 @@ public final class EchoServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             process.close();
             Files.deleteIfExists(boardFile);
+            OwnedFiles.unregister(boardFile);
             throw e;
         } catch (InterruptedException e) {
             process.close();
             Files.deleteIfExists(boardFile);
+            OwnedFiles.unregister(boardFile);
             throw new java.io.InterruptedIOException("interrupted while the echo server started; it was stopped");
         }
     }
@@ -339,6 +343,7 @@ public final class EchoServer implements AutoCloseable {
         if (last == null) {
             last = board.snapshot();
             Files.deleteIfExists(board.path());
+            OwnedFiles.unregister(board.path());
         }
         return process.status();
     }

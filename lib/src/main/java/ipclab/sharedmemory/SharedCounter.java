@@ -1,6 +1,7 @@
 package ipclab.sharedmemory;
 
 import ipclab.child.Inheritable;
+import ipclab.cleanup.OwnedFiles;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.Serial;
@@ -75,6 +76,7 @@ public final class SharedCounter implements AutoCloseable, Serializable, Inherit
         try {
             SharedCounter counter = new SharedCounter(file, true);
             CREATED.add(file);
+            OwnedFiles.register(file);  // removed when the JVM exits, if close() never runs
             return counter;
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(file);
@@ -213,6 +215,7 @@ public final class SharedCounter implements AutoCloseable, Serializable, Inherit
         if (owner) {
             Files.deleteIfExists(Path.of(path));           // unlink(2)
             CREATED.remove(Path.of(path));
+            OwnedFiles.unregister(Path.of(path));
         }
     }
 

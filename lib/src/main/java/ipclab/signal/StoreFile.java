@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import ipclab.child.Inheritable;
+import ipclab.cleanup.OwnedFiles;
 
 /**
  * A store file on disk, in a fresh directory of its own, and a small status file beside it in
@@ -41,6 +42,7 @@ public final class StoreFile implements AutoCloseable, Serializable, Inheritable
         String name = PREFIX + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet() + "-"
                 + ThreadLocalRandom.current().nextInt(100_000);
         Path d = Files.createDirectory(tmp.resolve(name));
+        OwnedFiles.register(d);         // removed when the JVM exits, if close() never runs
         Files.createFile(d.resolve("store.txt"));
         return new StoreFile(d.toString());
     }
@@ -131,6 +133,7 @@ public final class StoreFile implements AutoCloseable, Serializable, Inheritable
         Files.deleteIfExists(path());
         Files.deleteIfExists(statusPath());
         Files.deleteIfExists(Paths.get(dir));
+        OwnedFiles.unregister(Paths.get(dir));
     }
 
     @Override

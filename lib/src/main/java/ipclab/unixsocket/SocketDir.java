@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
+import ipclab.cleanup.OwnedFiles;
+
 /**
  * A directory of its own for socket files, under the system's temporary directory, named after
  * this process's pid and a counter, so that two learners on one machine never pick the same
@@ -36,6 +38,7 @@ public final class SocketDir implements AutoCloseable {
     /** mkdir(2) of a fresh directory, then chmod(2) to 0711. */
     public static SocketDir create() throws IOException {
         Path dir = Files.createTempDirectory(PREFIX + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet() + "-");
+        OwnedFiles.register(dir);       // removed when the JVM exits, if close() never runs
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));   // chmod(dir, 0711)
         return new SocketDir(dir);
     }
@@ -95,12 +98,16 @@ public final class SocketDir implements AutoCloseable {
             if (removed) return;
             removed = true;
         }
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            OwnedFiles.unregister(dir);
+            return;
+        }
         List<Path> all = new ArrayList<>();
         try (Stream<Path> s = Files.walk(dir)) {
             s.sorted(Comparator.reverseOrder()).forEach(all::add);
         }
         for (Path p : all) Files.deleteIfExists(p);
+        OwnedFiles.unregister(dir);
     }
 
     @Override
