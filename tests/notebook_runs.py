@@ -29,6 +29,9 @@ import processes  # noqa: E402
 NOTEBOOKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "notebooks")
 
 
+DEFAULT_TO_STRING = re.compile(r"^[\w.$]+@[0-9a-f]+\b")
+
+
 def text_of(cell):
     parts = []
     for out in cell.get("outputs", []):
@@ -36,9 +39,14 @@ def text_of(cell):
             parts.append(out.text)
         elif out.output_type in ("execute_result", "display_data"):
             data = out.get("data", {})
-            # A picture has no text to match: it shows as its type, such as "[image/png]".
+            # A picture has no text to match: it shows as its type, such as "[image/png]", then
+            # its text/plain twin where that says something (a process tree drawn as SVG also
+            # lists the processes), not an object's default toString().
             pictures = "".join(f"[{mime}]\n" for mime in sorted(data) if mime.startswith("image/"))
-            parts.append(pictures or data.get("text/plain", "") + "\n")
+            plain = data.get("text/plain", "")
+            if pictures and DEFAULT_TO_STRING.match(plain.strip()):
+                plain = ""
+            parts.append(pictures + (plain + "\n" if plain or not pictures else ""))
     return "".join(parts).strip("\n")
 
 
