@@ -2,6 +2,8 @@ package ipclab.memory;
 
 import java.util.OptionalLong;
 
+import ipclab.language.Messages;
+
 /**
  * How many handler processes the echo server may run within a memory limit: what is left of the
  * limit once the notebook's JVM, the server's own processes and some headroom are set aside,
@@ -60,7 +62,7 @@ public record HandlerBudget(OptionalLong limitBytes, int maxHandlers) {
 
     /** The budget for a limit of {@code bytes}. */
     public static HandlerBudget forBytes(long bytes) {
-        if (bytes <= 0) throw new IllegalArgumentException("a memory limit needs a positive size, not " + bytes);
+        if (bytes <= 0) throw new IllegalArgumentException(Messages.text("memory.size.not-positive", bytes));
         long left = bytes - NOTEBOOK_JVM_BYTES - SERVER_BYTES - bytes / 10;
         long n = left / PER_HANDLER_BYTES;
         return new HandlerBudget(OptionalLong.of(bytes), (int) Math.max(1, Math.min(CEILING, n)));
@@ -83,14 +85,14 @@ public record HandlerBudget(OptionalLong limitBytes, int maxHandlers) {
             if (n <= 0 || n > Long.MAX_VALUE / unit) throw new NumberFormatException();
             return n * unit;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("a size in bytes, or with k, m or g, such as 1g or 512m, not '" + text + "'");
+            throw new IllegalArgumentException(Messages.text("memory.size.bad", text));
         }
     }
 
     /** {@code 32 handlers at most (for a memory limit of 1024 MiB)}, or {@code 64 handlers at most (no memory limit set)}. */
     @Override
     public String toString() {
-        return maxHandlers + " handlers at most (" + (limitBytes.isPresent()
-                ? "for a memory limit of " + limitBytes.getAsLong() / MIB + " MiB" : "no memory limit set") + ")";
+        return limitBytes.isPresent() ? Messages.text("memory.budget.set", maxHandlers, limitBytes.getAsLong() / MIB)
+                : Messages.text("memory.budget.none", maxHandlers);
     }
 }

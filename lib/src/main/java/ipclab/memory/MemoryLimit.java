@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalLong;
 
+import ipclab.language.Messages;
+
 /**
  * The memory limit of this process's memory cgroup: what it and every process it starts may use
  * together before the OS kernel's OOM killer picks one of them to kill.
@@ -154,8 +156,19 @@ public record MemoryLimit(OptionalLong bytes, String source) {
      */
     @Override
     public String toString() {
-        if (isSet()) return "memory limit: " + mib() + " MiB (" + source + ")";
+        if (isSet()) return Messages.text("memory.limit.set", mib(), sourceText());
         long machine = machineBytes();
-        return "memory limit: no limit set (" + source + ")" + (machine > 0 ? "; the machine has " + machine / MIB + " MiB" : "");
+        return Messages.text("memory.limit.none", sourceText()) + (machine > 0 ? Messages.text("memory.limit.machine", machine / MIB) : "");
+    }
+
+    /** {@link #source}, in the notebook's language where it is not a file's name. */
+    private String sourceText() {
+        String info = "no cgroup information (", readable = " readable";
+        if (source.equals("no memory cgroup")) return Messages.text("memory.source.no-cgroup");
+        if (source.startsWith(info) && source.endsWith(")"))
+            return Messages.text("memory.source.no-info", source.substring(info.length(), source.length() - 1));
+        if (source.startsWith("no ") && source.endsWith(readable))
+            return Messages.text("memory.source.unreadable", source.substring(3, source.length() - readable.length()));
+        return source;
     }
 }

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import ipclab.language.Messages;
+
 /**
  * What a process and all its descendants use, read from {@code /proc/PID/smaps_rollup} (Linux 4.14+).
  *
@@ -78,7 +80,6 @@ public record MemoryUse(int processes, long pssBytes, long rssBytes) {
     /** {@code 7 processes: 180 MiB (PSS, shared pages counted once; 290 MiB resident counting them in each)}. */
     @Override
     public String toString() {
-        return processes + (processes == 1 ? " process: " : " processes: ") + pssMib() + " MiB (PSS, shared pages counted once; "
-                + rssMib() + " MiB resident, counting them in each process)";
+        return Messages.text(processes == 1 ? "memory.use.one" : "memory.use.many", processes, pssMib(), rssMib());
     }
 }

@@ -153,7 +153,7 @@ public final class EchoServer implements AutoCloseable {
             try {
                 return HandlerBudget.parseSize(value);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--memory needs " + e.getMessage());
+                throw new IllegalArgumentException(Messages.text("server.option.memory", "--memory", e.getMessage()));
             }
         }
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
 
+import ipclab.language.Messages;
 import ipclab.child.ChildProcess;
 import ipclab.child.ExitStatus;
 import ipclab.pipe.Fd;
@@ -114,7 +115,7 @@ final class HandlerPool {
             spawn();
             return true;
         } catch (IOException e) {
-            out.println("echo-server: could not start a handler: " + e.getMessage());
+            out.println("echo-server: " + Messages.text("server.handler-failed", e.getMessage()));
             return false;
         }
     }
