@@ -11,7 +11,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 export JUPYTER_CONFIG_PATH := $(CURDIR)/etc/jupyter$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))
 
 # The stages of `make test` (tools/stages.py runs them, side by side where the machine allows).
-STAGES := java notebooks lifecycle browser binder nbgrader site rerun
+STAGES := java notebooks lifecycle browser binder nbgrader site class rerun
 
 .PHONY: setup lab test test-prereqs bench jshell assignment binder-link book clean prereqs \
   $(addprefix test-,$(STAGES))
@@ -49,7 +49,7 @@ test-prereqs:
 	@PYTHON=$(PYTHON) tools/prereqs.sh test
 
 # One stage: make test-java, test-notebooks, test-lifecycle, test-browser, test-binder,
-# test-nbgrader, test-site, test-rerun.
+# test-nbgrader, test-site, test-class, test-rerun.
 $(addprefix test-,$(STAGES)): test-%: test-prereqs
 	@$(MAKE) --no-print-directory setup
 	@$(BIN)/python tools/stages.py $*
