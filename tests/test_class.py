@@ -62,6 +62,7 @@ PROXY = os.path.join(ROOT, "tools", "class", "node_modules", ".bin", "configurab
 STAGGER = 4.0          # seconds between two learners' logins
 SPAWN_TIMEOUT = 240    # a learner's server ready (8 servers starting on 2 cores)
 CELL_TIMEOUT = 300     # one cell, on a machine loaded by the whole class
+REQUEST_TIMEOUT = 180  # one HTTP request or WebSocket handshake (a session starts a notebook's JVM)
 PASSWORD = secrets.token_urlsafe(12)
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not sys.platform.startswith("linux"),
@@ -70,6 +71,18 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not sys.platform.startswith
 
 def say(text):
     print(f"class: {text}", flush=True)
+
+
+def server_ports():
+    """The first of 500 ports for the learners' servers: below the OS kernel's range for port 0,
+    at an offset of this run's own so that two runs on one machine rarely look at the same."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    low = max(low, 12000)
+    return low - 10000 + (os.getpid() % 18) * 500
 
 
 def free_port():
@@ -250,6 +263,25 @@ c.Spawner.environment = {{
     "LD_LIBRARY_PATH": {libdir!r},
     "JUPYTER_PLATFORM_DIRS": "1",
 }}
+# Each learner's server gets a port below the range the OS kernel hands out for port 0
+# (ip_local_port_range): a port picked from that range and released (JupyterHub's default) can
+# be taken meanwhile by a connection or a notebook's JVM, and the server then cannot start.
+import socket
+_given = set()
+def _server_port(spawner):
+    for port in range({ports['servers']}, {ports['servers']} + 500):
+        if port in _given:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _given.add(port)
+        spawner.port = port
+        return
+    raise RuntimeError("no free port for a learner's server")
+c.Spawner.pre_spawn_hook = _server_port
 c.JupyterHub.last_activity_interval = 3600
 c.JupyterHub.services = [{{"name": "class-test", "api_token": {token!r}}}]
 c.JupyterHub.load_roles = [{{"name": "class-test", "services": ["class-test"],
@@ -307,7 +339,11 @@ class Kernel:
         self.session = uuid.uuid4().hex
         url = (learner.base.replace("http://", "ws://")
                + f"user/{learner.name}/api/kernels/{self.kernel_id}/channels?session_id={self.session}")
-        self.ws = websocket.create_connection(url, header=[f"Authorization: token {learner.token}"], timeout=10)
+        # The handshake goes through the proxy and the learner's server to a JVM still starting,
+        # on a machine the whole class loads: a generous bound, then short reads.
+        self.ws = websocket.create_connection(url, header=[f"Authorization: token {learner.token}"],
+                                              timeout=REQUEST_TIMEOUT)
+        self.ws.settimeout(10)
 
     def send(self, msg_type, content, channel="shell"):
         msg_id = uuid.uuid4().hex
@@ -385,7 +421,7 @@ class Learner:
         import requests
 
         headers = {"Authorization": f"token {self.token}"} if token else {}
-        r = requests.request(method, self.base + url, json=body, headers=headers, timeout=60)
+        r = requests.request(method, self.base + url, json=body, headers=headers, timeout=REQUEST_TIMEOUT)
         if r.status_code not in ok:
             raise AssertionError(f"{method} /{url}: HTTP {r.status_code} {r.text[:300]}")
         return r.json() if r.content and r.headers.get("Content-Type", "").startswith("application/json") else None
@@ -507,7 +543,8 @@ def test_a_class_of_learners_on_one_jupyterhub():
     folder = tempfile.mkdtemp(prefix="ipcl-hub-")  # mode 700: the Hub's database and secrets
     names = [f"{PREFIX}{pid}-{n + 1}" for n in range(LEARNERS)]
     created, hub, memory = [], None, None
-    ports = {"public": free_port(), "hub": free_port(), "proxy_api": free_port(), "learners": names}
+    ports = {"public": free_port(), "hub": free_port(), "proxy_api": free_port(), "learners": names,
+             "servers": server_ports()}
     try:
         python, path, libdir = learners_runtime(runtime)
         say(f"venv copy for the learners in {runtime} ({time.monotonic() - started:.1f} s)")
