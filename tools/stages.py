@@ -44,7 +44,7 @@ STAGES = {
     "notebooks": pytest("tests/test_notebooks.py"),
     "lifecycle": pytest("tests/test_kernel_lifecycle.py"),
     "browser": pytest("tests/test_browser.py"),
-    "binder": pytest("tests/test_binder.py"),
+    "binder": pytest("tests/test_binder.py") + ["tests/test_k8s_config.py"],
     "nbgrader": pytest("tests/test_nbgrader.py"),
     "site": pytest("tests/test_book.py"),
     "class": pytest("tests/test_class.py"),
