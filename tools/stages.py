@@ -154,9 +154,10 @@ def schedule(names, results):
         time.sleep(0.2)
 
 
-def stop(procs, grace=30):
+def stop(procs, grace=60):
     """Each stage runs in a session of its own: pass it an interrupt, as Ctrl-C would. pytest
-    then stops as after Ctrl-C and shuts down the kernels it started; what is left after
+    then stops as after Ctrl-C and shuts down the kernels it started (the class stage: its
+    JupyterHub, learners and their copy of the venv, which takes longest); what is left after
     `grace` seconds is killed."""
     for proc in procs:
         try:
