@@ -19,10 +19,10 @@ As root (CI runs as root), the test
     of the whole class (Hub, proxy, servers, notebook JVMs and their children: one memory
     cgroup) and the run time:  class_peak_mb=... learners=8 seconds=...
 
-The learners cannot read the project's virtual environment where it is (a venv under /root,
-or a Python built under /root/.pyenv: /root is mode 700), so the test makes a copy that others
-can read under /opt/ipcl-class-<pid>/ (hard links where the file system allows: no bytes
-copied) and starts the learners' servers from it. Whatever a run leaves after being killed
+The learners' servers run the project's virtual environment. Where other users cannot read it
+or its Python (a venv under /root, or a Python built under /root/.pyenv: /root is mode 700),
+the test makes a copy that they can read under /opt/ipcl-class-<pid>/ (hard links where the
+file system allows: no bytes copied) and starts the learners' servers from it. Whatever a run leaves after being killed
 (users, processes, that copy, the cgroup) the next run removes first.
 
 IPCLAB_CLASS_LEARNERS=N changes the number of learners (8 by default).
@@ -237,30 +237,45 @@ def replace(path, text=None, link=None):
             f.write(text)
 
 
+def reachable(path):
+    """Can any user read path: every folder on the way open to others (o+x), path o+r."""
+    path = os.path.realpath(path)
+    parts = path.split(os.sep)
+    for i in range(2, len(parts) + 1):
+        if not os.stat(os.sep.join(parts[:i]) or os.sep).st_mode & 0o001:
+            return False
+    return bool(os.stat(path).st_mode & 0o004)
+
+
 def learners_runtime(top):
-    """A copy of this Python and of the project's venv that any user can read, under top.
-    Returns (its python, the directories to put first on PATH, its library folder)."""
-    os.makedirs(top, mode=0o755)
-    os.chmod(top, 0o755)
+    """This Python and the project's venv, where any user can read them: as they are if they
+    are, else a copy under top. Returns (its python, the folders for PATH, the base Python's
+    library folder)."""
     base, venv = sys.base_prefix, os.path.realpath(sys.prefix)
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    # The venv does not see the base Python's own site-packages; its tests are not needed either.
-    link_copy(base, os.path.join(top, "python"), [f"lib/{version}/site-packages", f"lib/{version}/test"])
-    link_copy(venv, os.path.join(top, "venv"))
-    real_python = os.path.join(top, "python", "bin", version)
-    assert os.path.exists(real_python), f"no {version} in {base}/bin"
-    cfg = os.path.join(top, "venv", "pyvenv.cfg")
-    with open(cfg) as f:
-        text = f.read()
-    text = re.sub(r"^home = .*$", f"home = {os.path.join(top, 'python', 'bin')}", text, flags=re.M)
-    replace(cfg, text)
-    for name in ("python", "python3", version):
-        replace(os.path.join(top, "venv", "bin", name), link=real_python)
+    base_ok = reachable(base) and reachable(os.path.realpath(os.path.join(venv, "bin", "python")))
+    if not (base_ok and reachable(venv)):
+        os.makedirs(top, mode=0o755)
+        os.chmod(top, 0o755)
+        link_copy(venv, os.path.join(top, "venv"))
+        if not base_ok:
+            # The venv does not see the base Python's own site-packages; nor are its tests needed.
+            link_copy(base, os.path.join(top, "python"), [f"lib/{version}/site-packages", f"lib/{version}/test"])
+            base = os.path.join(top, "python")
+            real_python = os.path.join(base, "bin", version)
+            assert os.path.exists(real_python), f"no {version} in {sys.base_prefix}/bin"
+            cfg = os.path.join(top, "venv", "pyvenv.cfg")
+            with open(cfg) as f:
+                text = f.read()
+            replace(cfg, re.sub(r"^home = .*$", f"home = {os.path.join(base, 'bin')}", text, flags=re.M))
+            for name in ("python", "python3", version):
+                replace(os.path.join(top, "venv", "bin", name), link=real_python)
+        venv = os.path.join(top, "venv")
     java = shutil.which("java")
     assert java, "no java on PATH"
-    path = [os.path.join(top, "venv", "bin"), os.path.dirname(os.path.realpath(java)),
-            "/usr/local/bin", "/usr/bin", "/bin"]
-    return os.path.join(top, "venv", "bin", "python"), path, os.path.join(top, "python", "lib")
+    assert reachable(java), f"{java} cannot be run by other users"
+    path = [os.path.join(venv, "bin"), os.path.dirname(os.path.realpath(java)), "/usr/local/bin", "/usr/bin", "/bin"]
+    return os.path.join(venv, "bin", "python"), path, os.path.join(base, "lib")
 
 
 def create_learner(name):
@@ -590,7 +605,7 @@ def test_a_class_of_learners_on_one_jupyterhub():
              "servers": server_ports()}
     try:
         python, path, libdir = learners_runtime(runtime)
-        say(f"venv copy for the learners in {runtime} ({time.monotonic() - started:.1f} s)")
+        say(f"the learners' Python: {python} ({time.monotonic() - started:.1f} s)")
         for name in names:
             created.append(name)
             create_learner(name)
