@@ -10,8 +10,9 @@ As root (CI runs as root), the test
     that learner;
   * lets each learner log in through the Hub's REST API (a token for name and password), start
     their server, and run 02-pipe1, 07-echo-store-server and 08-echo-server-robust through
-    their own server's REST API (sessions) and kernel WebSocket (`execute_request` per code
-    cell), starts staggered; all eight notebook JVMs are running at once at some point;
+    their own server's REST API (sessions) and the Jupyter kernel's WebSocket
+    (`execute_request` per code cell), starts staggered; all eight notebook JVMs are running
+    at once at some point;
   * checks each notebook's key outputs (notebooks/NN-x.expect), that no cell ended in an
     error, that learner A's notebook JVM runs as A and cannot read B's files, and that once a
     learner's server is stopped no process of theirs is left;
