@@ -11,7 +11,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 export JUPYTER_CONFIG_PATH := $(CURDIR)/etc/jupyter$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))
 
 # The stages of `make test` (tools/stages.py runs them, side by side where the machine allows).
-STAGES := java zh notebooks notebooks-zh lifecycle memory browser binder nbgrader nbgrader-zh site rerun
+STAGES := java zh notebooks notebooks-zh lifecycle memory browser binder nbgrader nbgrader-zh site class rerun
 
 .PHONY: setup lab test test-prereqs bench jshell assignment binder-link book clean prereqs zh zh-stale \
   $(addprefix test-,$(STAGES))
@@ -48,8 +48,8 @@ test: test-prereqs
 test-prereqs:
 	@PYTHON=$(PYTHON) tools/prereqs.sh test
 
-# One stage: make test-java, test-notebooks, test-lifecycle, test-memory, test-browser, test-binder,
-# test-nbgrader, test-site, test-rerun.
+# One stage: make test-java, test-zh, test-notebooks, test-notebooks-zh, test-lifecycle, test-memory,
+# test-browser, test-binder, test-nbgrader, test-nbgrader-zh, test-site, test-class, test-rerun.
 $(addprefix test-,$(STAGES)): test-%: test-prereqs
 	@$(MAKE) --no-print-directory setup
 	@$(BIN)/python tools/stages.py $*

@@ -1,9 +1,10 @@
 """Hand out and grade the course's exercises with nbgrader, as a teacher would.
 
 The course notebooks are the instructor's version (nbgrader_config.py at the root). In a scratch
-course folder: generate the students' version, hand in a solved copy and an untouched copy,
-autograde both on the real JJava kernel, export the grades, and check the scores and what a
-learner reads in the check cells.
+course folder: generate the students' version; three students hand in, one with everything
+solved, one with the notebooks untouched, one with every other graded notebook solved and the
+rest untouched; one `nbgrader autograde` run grades the class on the real JJava kernel; then
+export the grades and check each student's score and what a learner reads in the check cells.
 
 Whatever exercises the notebooks hold, read from their nbgrader metadata:
   * automatically graded cells (locked check cells: `grade`, not `solution`) give the solved copy
@@ -97,6 +98,11 @@ def solved_copy(student_nb, source_nb):
     return nb
 
 
+def partly_solved():
+    """The notebooks the third student solves: every other graded notebook."""
+    return graded_notebooks()[::2]
+
+
 def table_points(name):
     """Points per notebook in the exercise table of a course notebook's markdown (00 and 06
     list every exercise): {notebook: points}, and the table's total."""
@@ -144,11 +150,13 @@ def graded(tmp_path_factory):
     nbgrader(["generate_assignment", "notebooks", "--force"], root, log)
     timings["generate_assignment"] = time.monotonic() - started
 
-    # Students hand in the notebooks that have exercises: one solved, one untouched.
+    # Students hand in the notebooks that have exercises: one solved, one untouched, one partly.
     for name in graded_notebooks():
         handed_out = nbformat.read(root / "release" / "notebooks" / name, as_version=4)
         source = nbformat.read(os.path.join(NOTEBOOKS, name), as_version=4)
-        for student, nb in (("solved", solved_copy(handed_out, source)), ("untouched", handed_out)):
+        solved = solved_copy(handed_out, source)
+        partial = solved if name in partly_solved() else handed_out
+        for student, nb in (("solved", solved), ("untouched", handed_out), ("partial", partial)):
             folder = root / "submitted" / student / "notebooks"
             folder.mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, folder / name)
@@ -224,6 +232,25 @@ def test_solved_copy_gets_full_marks_and_untouched_copy_zero(graded):
     assert float(untouched["score"]) == 0, untouched
     print(f"\nnbgrader: solved copy {float(solved['score']):g} of {auto_max} automatic points, "
           f"untouched copy {float(untouched['score']):g}; {hand_max} points left to grade by hand")
+
+
+def test_one_autograde_run_grades_each_student_of_a_class(graded):
+    """Three students collected and graded together: each gets the points of what they solved."""
+    root, grades = graded
+    auto = {name: points(auto_graded(nb)) for name, nb in course().items()}
+    expected = {"solved": sum(auto.values()), "untouched": 0,
+                "partial": sum(auto[name] for name in partly_solved())}
+    assert 0 < expected["partial"] < expected["solved"]
+    scores = {student: float(row["score"]) for student, row in grades.items()}
+    assert scores == expected, f"scores {scores}, expected {expected}"
+    partial = grades_by_cell(root, "partial")
+    for name in graded_notebooks():
+        for cell in auto_graded(course()[name]):
+            key = (name, cell.metadata.nbgrader["grade_id"])
+            want = partial[key]["max_score"] if name in partly_solved() else 0
+            assert partial[key]["auto_score"] == want, f"partial, {key}: {partial[key]}"
+    print("\nnbgrader: one autograde run for " + ", ".join(f"{s} {v:g}" for s, v in scores.items())
+          + f" of {expected['solved']} automatic points")
 
 
 def test_every_check_scores_full_on_the_solution_and_zero_untouched(graded):

@@ -11,7 +11,10 @@
 #                             (fonts-noto-cjk: the Chinese edition in the browser and in plots).
 #                             As root on a machine with apt-get, it installs
 #                             what is missing (as CI does on a clean machine), then checks again;
-#                             otherwise it stops at once.
+#                             otherwise it stops at once. Then the class stage's proxy:
+#                             configurable-http-proxy, pinned in tools/class/package-lock.json,
+#                             installed there with `npm ci` (Node.js 18+ and npm, packages
+#                             nodejs npm).
 #
 # JJava's launcher starts the notebook's kernel (JJava) with the `java` first on PATH, so that
 # one must be 17+.
@@ -64,12 +67,31 @@ check() {
   # fonts come from fontconfig too): without a CJK font both show boxes.
   command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh family 2>/dev/null)" ] \
     || need "no font for Chinese (fc-list :lang=zh is empty): the Chinese edition would show boxes (package fonts-noto-cjk)" fonts-noto-cjk fontconfig
+  # The class stage: JupyterHub's proxy (configurable-http-proxy) runs on Node.js 18 or newer.
+  if ! command -v node >/dev/null 2>&1; then
+    need "no 'node' on PATH: JupyterHub's proxy in the class stage runs on Node.js 18+ (package nodejs)" nodejs
+  elif ! node -e 'process.exit(+process.versions.node.split(".")[0] >= 18 ? 0 : 1)'; then
+    need "the 'node' on PATH is $(node --version); JupyterHub's proxy needs Node.js 18 or newer"
+  fi
+  command -v npm >/dev/null 2>&1 || need "no 'npm' on PATH: it installs JupyterHub's proxy for the class stage (package npm)" npm
+  command -v useradd >/dev/null 2>&1 || need "no 'useradd': the class stage creates its learners with it (package passwd)" passwd
+}
+
+# configurable-http-proxy, as pinned in tools/class/package-lock.json, unless it is there already.
+class_proxy() {
+  local dir
+  dir="$(dirname "$0")/class"
+  [ -x "$dir/node_modules/.bin/configurable-http-proxy" ] && [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ] && return 0
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) \
+    || { echo "$mode: npm ci in $dir (configurable-http-proxy for the class stage) failed" >&2; return 1; }
 }
 
 report() { for line in "${missing[@]}"; do echo "$mode: $line" >&2; done; }
 
+done_ok() { [ "$mode" = test ] && { class_proxy || exit 1; }; exit 0; }
+
 check
-[ ${#missing[@]} -eq 0 ] && exit 0
+[ ${#missing[@]} -eq 0 ] && done_ok
 if [ "$mode" = test ] && [ ${#packages[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)
   report
@@ -78,7 +100,7 @@ if [ "$mode" = test ] && [ ${#packages[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && comm
     && DEBIAN_FRONTEND=noninteractive DEBCONF_NOWARNINGS=yes apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null \
     || { echo "$mode: apt-get install ${packages[*]} failed" >&2; exit 1; }
   check
-  [ ${#missing[@]} -eq 0 ] && exit 0
+  [ ${#missing[@]} -eq 0 ] && done_ok
 fi
 report
 exit 1
