@@ -5,5 +5,6 @@ import ipclab.tree.*;
 import ipclab.book.*;
 import ipclab.sharedmemory.*;
 import ipclab.fifo.*;
+import ipclab.signal.*;
 import ipclab.language.*;
 import java.nio.file.*;
