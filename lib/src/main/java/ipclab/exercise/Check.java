@@ -295,26 +295,25 @@ public final class Check {
      */
     public static void flushOnTerm(ipclab.signal.StoreFile store) throws IOException {
         if (!store.exists()) {
-            throw new NotYetSolved("This store was removed (the clean-up cell removed it): run the exercise's setup cell, then your solution.");
+            throw new NotYetSolved(text("check.signal.removed"));
         }
         String status = store.status();
         List<String> onDisk = store.lines();
         List<String> expected = List.of("line 1", "line 2", "line 3");
         if (status.isEmpty() || status.equals("opened") || status.equals("buffered 0")) {
-            throw new NotYetSolved("The child stored nothing: run your solution cell (after the setup cell), with store.addAll(...) of the three lines.");
+            throw new NotYetSolved(text("check.signal.nothing"));
         }
         if (status.startsWith("buffered ")) {
-            throw new NotYetSolved("The child had " + status.substring("buffered ".length()) + " lines in its buffer, but the file holds "
-                    + onDisk.size() + ": it ended before flushing. Install a TERM handler that calls store.flushAndClose(), and let the child wait for it (store.awaitClosed).");
+            throw new NotYetSolved(text("check.signal.not-flushed", status.substring("buffered ".length()), onDisk.size()));
         }
         String thread = status.replaceFirst("^flushed \\d+ in ", "");
         if (!thread.equals("SIGTERM handler")) {
-            throw new NotYetSolved("The lines reached the file, but thread \"" + thread + "\" flushed them, not a SIGTERM handler: flush in the handler only, so that nothing is lost when SIGTERM comes.");
+            throw new NotYetSolved(text("check.signal.wrong-thread", thread));
         }
         if (!onDisk.equals(expected)) {
-            throw new NotYetSolved("The file should hold line 1, line 2 and line 3, one per line; it holds " + onDisk + ".");
+            throw new NotYetSolved(text("check.signal.wrong-lines", onDisk));
         }
-        pass("the SIGTERM handler flushed the three lines to " + store.path().getFileName() + " before the child exited.");
+        pass(text("check.signal.pass", store.path().getFileName()));
     }
 
     private static void pass(String why) {
