@@ -6,5 +6,6 @@ import ipclab.book.*;
 import ipclab.sharedmemory.*;
 import ipclab.fifo.*;
 import ipclab.signal.*;
+import ipclab.unixsocket.*;
 import ipclab.language.*;
 import java.nio.file.*;

@@ -6,8 +6,10 @@
 #                             Python 3.11+ with venv. Reports only.
 #   tools/prereqs.sh test     what `make test` needs on top: gcc with the C library headers (the
 #                             notebooks compile the chapter's C programs) and Debian's Chromium
-#                             (the browser stage), and a font for Chinese (fonts-noto-cjk: the
-#                             Chinese edition in the browser and in plots). As root on a machine with apt-get, it installs
+#                             (the browser stage), setpriv (util-linux: notebook 12 runs a
+#                             client as nobody when run as root), and a font for Chinese
+#                             (fonts-noto-cjk: the Chinese edition in the browser and in plots).
+#                             As root on a machine with apt-get, it installs
 #                             what is missing (as CI does on a clean machine), then checks again;
 #                             otherwise it stops at once.
 #
@@ -52,6 +54,10 @@ check() {
          | gcc -x c - -o /dev/null >/dev/null 2>&1; then
     need "gcc cannot compile a program that includes <stdio.h>: install the C library headers (package libc6-dev)" libc6-dev
   fi
+  # Notebook 12 shows a socket file's permissions refusing a client; as root (CI) that client
+  # runs as the user nobody, through setpriv.
+  command -v setpriv >/dev/null 2>&1 \
+    || need "no 'setpriv' on PATH: notebook 12 runs a client as the user nobody when the tests run as root (package util-linux)" util-linux
   [ -x "$CHROMIUM" ] \
     || need "no Chromium at $CHROMIUM: the browser stage drives Debian's Chromium, Playwright cannot download one (package chromium)" chromium
   # The Chinese edition's text in Chromium, and Chinese labels in the notebooks' plots (the JVM's

@@ -316,6 +316,43 @@ public final class Check {
         pass(text("check.signal.pass", store.path().getFileName()));
     }
 
+    /**
+     * The Unix socket exercise: a killed server left a stale socket file at {@code path}; the
+     * learner's server must be bound there again, by {@code UnixServer.bind}, after removing
+     * the stale file. The check connects to the path as a client, lets the learner's server
+     * accept, and sends one line through.
+     */
+    public static void staleSocket(java.nio.file.Path path, ipclab.unixsocket.UnixServer server) throws IOException {
+        if (server == null) {
+            throw new NotYetSolved("No server yet: in the solution cell, remove the stale file if nobody answers there, then set exServer = UnixServer.bind(exPath).");
+        }
+        if (!server.isOpen()) {
+            throw new NotYetSolved("This server is closed (the clean-up cell closed it): run the exercise's setup cell, then your solution, then this check.");
+        }
+        if (!server.path().equals(path)) {
+            throw new NotYetSolved("The server is bound at " + server.path() + ", not at exPath (" + path.getFileName() + "): bind exPath itself.");
+        }
+        if (server.replacedStale()) {
+            throw new NotYetSolved("UnixServer.bindReplacingStale did the work: decide yourself with SocketFileState.of(exPath), unlink the stale file (Files.delete), then UnixServer.bind(exPath).");
+        }
+        try (ipclab.unixsocket.SocketConnection client = ipclab.unixsocket.SocketConnection.unix(path);
+             ipclab.unixsocket.SocketConnection accepted = server.accept(Duration.ofSeconds(10))) {
+            if (accepted == null) {
+                throw new NotYetSolved("A client connected to exPath, but your server accepted nothing in 10 s: is exServer the server bound there?");
+            }
+            client.writeLine("Who are you?");
+            String got = accepted.readLine(Duration.ofSeconds(10));
+            accepted.writeLine(got);
+            String back = client.readLine(Duration.ofSeconds(10));
+            if (!"Who are you?".equals(back)) {
+                throw new NotYetSolved("A line sent through exPath came back as \"" + back + "\": run the setup cell again, then your solution.");
+            }
+        } catch (IOException e) {
+            throw new NotYetSolved("Connecting to exPath failed (" + e.getMessage() + "): run the setup cell again, then your solution.");
+        }
+        pass("the stale socket file was removed, and a client reaches your server at " + path.getFileName() + ".");
+    }
+
     private static void pass(String why) {
         System.out.println(text("check.pass", why));
     }
