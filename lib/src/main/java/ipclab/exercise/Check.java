@@ -324,33 +324,33 @@ public final class Check {
      */
     public static void staleSocket(java.nio.file.Path path, ipclab.unixsocket.UnixServer server) throws IOException {
         if (server == null) {
-            throw new NotYetSolved("No server yet: in the solution cell, remove the stale file if nobody answers there, then set exServer = UnixServer.bind(exPath).");
+            throw new NotYetSolved(text("check.uds.no-server"));
         }
         if (!server.isOpen()) {
-            throw new NotYetSolved("This server is closed (the clean-up cell closed it): run the exercise's setup cell, then your solution, then this check.");
+            throw new NotYetSolved(text("check.uds.closed"));
         }
         if (!server.path().equals(path)) {
-            throw new NotYetSolved("The server is bound at " + server.path() + ", not at exPath (" + path.getFileName() + "): bind exPath itself.");
+            throw new NotYetSolved(text("check.uds.wrong-path", server.path(), path.getFileName()));
         }
         if (server.replacedStale()) {
-            throw new NotYetSolved("UnixServer.bindReplacingStale did the work: decide yourself with SocketFileState.of(exPath), unlink the stale file (Files.delete), then UnixServer.bind(exPath).");
+            throw new NotYetSolved(text("check.uds.replacing-stale"));
         }
         try (ipclab.unixsocket.SocketConnection client = ipclab.unixsocket.SocketConnection.unix(path);
              ipclab.unixsocket.SocketConnection accepted = server.accept(Duration.ofSeconds(10))) {
             if (accepted == null) {
-                throw new NotYetSolved("A client connected to exPath, but your server accepted nothing in 10 s: is exServer the server bound there?");
+                throw new NotYetSolved(text("check.uds.nothing-accepted"));
             }
             client.writeLine("Who are you?");
             String got = accepted.readLine(Duration.ofSeconds(10));
             accepted.writeLine(got);
             String back = client.readLine(Duration.ofSeconds(10));
             if (!"Who are you?".equals(back)) {
-                throw new NotYetSolved("A line sent through exPath came back as \"" + back + "\": run the setup cell again, then your solution.");
+                throw new NotYetSolved(text("check.uds.wrong-echo", back));
             }
         } catch (IOException e) {
-            throw new NotYetSolved("Connecting to exPath failed (" + e.getMessage() + "): run the setup cell again, then your solution.");
+            throw new NotYetSolved(text("check.uds.connect-failed", e.getMessage()));
         }
-        pass("the stale socket file was removed, and a client reaches your server at " + path.getFileName() + ".");
+        pass(text("check.uds.pass", path.getFileName()));
     }
 
     private static void pass(String why) {
