@@ -7,5 +7,6 @@ import ipclab.sharedmemory.*;
 import ipclab.fifo.*;
 import ipclab.signal.*;
 import ipclab.unixsocket.*;
+import ipclab.passing.*;
 import ipclab.language.*;
 import java.nio.file.*;

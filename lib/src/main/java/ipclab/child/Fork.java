@@ -35,6 +35,7 @@ public final class Fork {
     private final List<ForkedCode.Variable> variables = new ArrayList<>();
     private final List<String> imports = new ArrayList<>(IMPORTS);
     private Duration timeout = Duration.ofSeconds(10);
+    private final List<String> classpath = new ArrayList<>();
     private final Map<String, Object> parentValues = new LinkedHashMap<>();
     private static volatile String lastOutput = "";
 
@@ -66,6 +67,15 @@ public final class Fork {
         return this;
     }
 
+    /**
+     * Adds a class path entry for the child, after the library's. A notebook's library is one
+     * jar that carries jnr-posix; under Maven a test adds the dependencies this way.
+     */
+    public Fork classpath(String entry) {
+        classpath.add(entry);
+        return this;
+    }
+
     /** How long the parent waits for the child after its own part is done (default 10 s). */
     public Fork timeout(Duration timeout) {
         this.timeout = timeout;
@@ -79,12 +89,7 @@ public final class Fork {
      */
     public ExitStatus run() throws Throwable {
         try (ForkedCode code = ForkedCode.compile(body, imports, variables);
-             ChildProcess child = ChildProcess.builder()
-                     .program(code.childArgs())
-                     .classpath(code.dir().toString())
-                     .inheritOpenPipes()
-                     .timeout(timeout)
-                     .start()) {
+             ChildProcess child = childBuilder(code).start()) {
             Object[][] after = new Object[1][];
             try {
                 code.runInParent(child.pid(), after);
@@ -105,6 +110,16 @@ public final class Fork {
                 for (int i = 0; i < variables.size(); i++) parentValues.put(variables.get(i).name(), after[0][i]);
             }
         }
+    }
+
+    private ChildProcess.Builder childBuilder(ForkedCode code) {
+        ChildProcess.Builder b = ChildProcess.builder()
+                .program(code.childArgs())
+                .classpath(code.dir().toString())
+                .inheritOpenPipes()
+                .timeout(timeout);
+        for (String entry : classpath) b.classpath(entry);
+        return b;
     }
 
     /**

@@ -213,6 +213,32 @@ public final class Check {
         pass(text("check.socketpair.pass", pair));
     }
 
+    /**
+     * Notebook 14: the worker received the accepted socket over {@code handoff} and answered the
+     * client on it. The parent closed its copy right after sending it and never wrote to it, so
+     * an answer in upper case can only have come through the worker's received descriptor.
+     */
+    public static void passedDescriptor(List<String> clientGot, SocketPair handoff) {
+        String asked = "pass me on";
+        if (handoff.sv1().isOpen()) {
+            throw new NotYetSolved("The exchange has not run with this pair yet: run your solution cell (ex-passing-solution), then this check.");
+        }
+        if (clientGot == null || clientGot.isEmpty()) {
+            throw new NotYetSolved("The client got nothing: run your solution cell; if it failed, run the setup cell (ex-passing-setup) first for a fresh pair.");
+        }
+        String got = clientGot.get(clientGot.size() - 1);
+        if (got.startsWith("(")) {
+            throw new NotYetSolved("The client got no answer " + got + ": in the worker's branch, take the connection with ScmRights.receive(handoff.sv1()), read the client's line from it and write it back in upper case.");
+        }
+        if (got.equals(asked)) {
+            throw new NotYetSolved("The worker sent the line back unchanged: write it back in upper case, with its newline.");
+        }
+        if (!got.equals(asked.toUpperCase(java.util.Locale.ROOT))) {
+            throw new NotYetSolved("The client got \"" + got + "\" but expected \"PASS ME ON\": write back exactly the line the client sent, in upper case, with its newline.");
+        }
+        pass("the worker answered \"PASS ME ON\" on the connection it received, which the parent had closed on its side.");
+    }
+
     /** What {@link #socketpairExchange} found at sv[0] for each pair: the error is reported only once by the OS kernel. */
     private static final Map<SocketPair, String> UNREAD_PONGS = Collections.synchronizedMap(new WeakHashMap<>());
 
