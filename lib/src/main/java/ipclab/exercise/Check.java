@@ -221,22 +221,22 @@ public final class Check {
     public static void passedDescriptor(List<String> clientGot, SocketPair handoff) {
         String asked = "pass me on";
         if (handoff.sv1().isOpen()) {
-            throw new NotYetSolved("The exchange has not run with this pair yet: run your solution cell (ex-passing-solution), then this check.");
+            throw new NotYetSolved(text("check.passing.not-run"));
         }
         if (clientGot == null || clientGot.isEmpty()) {
-            throw new NotYetSolved("The client got nothing: run your solution cell; if it failed, run the setup cell (ex-passing-setup) first for a fresh pair.");
+            throw new NotYetSolved(text("check.passing.got-nothing"));
         }
         String got = clientGot.get(clientGot.size() - 1);
         if (got.startsWith("(")) {
-            throw new NotYetSolved("The client got no answer " + got + ": in the worker's branch, take the connection with ScmRights.receive(handoff.sv1()), read the client's line from it and write it back in upper case.");
+            throw new NotYetSolved(text("check.passing.no-answer", got));
         }
         if (got.equals(asked)) {
-            throw new NotYetSolved("The worker sent the line back unchanged: write it back in upper case, with its newline.");
+            throw new NotYetSolved(text("check.passing.unchanged"));
         }
         if (!got.equals(asked.toUpperCase(java.util.Locale.ROOT))) {
-            throw new NotYetSolved("The client got \"" + got + "\" but expected \"PASS ME ON\": write back exactly the line the client sent, in upper case, with its newline.");
+            throw new NotYetSolved(text("check.passing.wrong", got));
         }
-        pass("the worker answered \"PASS ME ON\" on the connection it received, which the parent had closed on its side.");
+        pass(text("check.passing.pass"));
     }
 
     /** What {@link #socketpairExchange} found at sv[0] for each pair: the error is reported only once by the OS kernel. */
