@@ -35,7 +35,10 @@ def text_of(cell):
         if out.output_type == "stream":
             parts.append(out.text)
         elif out.output_type in ("execute_result", "display_data"):
-            parts.append(out.get("data", {}).get("text/plain", "") + "\n")
+            data = out.get("data", {})
+            # A picture has no text to match: it shows as its type, such as "[image/png]".
+            pictures = "".join(f"[{mime}]\n" for mime in sorted(data) if mime.startswith("image/"))
+            parts.append(pictures or data.get("text/plain", "") + "\n")
     return "".join(parts).strip("\n")
 
 

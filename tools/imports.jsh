@@ -8,5 +8,6 @@ import ipclab.fifo.*;
 import ipclab.signal.*;
 import ipclab.unixsocket.*;
 import ipclab.passing.*;
+import ipclab.benchmark.*;
 import ipclab.language.*;
 import java.nio.file.*;

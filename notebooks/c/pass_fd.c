@@ -113,6 +113,7 @@ int main(void)
     if (pid == -1)
         die("fork");
     if (pid == 0) {
+        alarm(10);                                 /* fork() does not pass the parent's alarm on */
         close(sv[0]);
         worker(sv[1]);
         return 0;

@@ -103,7 +103,7 @@ public final class CProgram {
 
     /** The course's C programs, by name. */
     public static List<String> names() {
-        return List.of("bread", "pipe1", "pipe2", "pipe3", "echo_storeserv", "echo_mpclient", "fifo_writer", "pass_fd", "signal_merge");
+        return List.of("bread", "pipe1", "pipe2", "pipe3", "echo_storeserv", "echo_mpclient", "fifo_writer", "pass_fd", "signal_merge", "ipc_pingpong");
     }
 
     /** The macros the source tests with #ifdef, #ifndef or defined(...): its switches. */

@@ -9,7 +9,7 @@ import org.dflib.jjava.jupyter.kernel.BaseKernel;
  * resource a variable held when a cell that declares it runs again ({@link ReplacedResources}).
  */
 public final class IpcLabExtension implements Extension {
-    static final String IMPORTS = "import ipclab.pipe.*; import ipclab.fifo.*; import ipclab.socketpair.*; import ipclab.child.*; import ipclab.tree.*; import ipclab.exercise.*; import ipclab.book.*; import ipclab.sharedmemory.*; import ipclab.unixsocket.*; import ipclab.signal.*; import ipclab.passing.*; import ipclab.language.*; import java.nio.file.*; import java.nio.charset.StandardCharsets;";
+    static final String IMPORTS = "import ipclab.pipe.*; import ipclab.fifo.*; import ipclab.socketpair.*; import ipclab.child.*; import ipclab.tree.*; import ipclab.exercise.*; import ipclab.book.*; import ipclab.sharedmemory.*; import ipclab.unixsocket.*; import ipclab.signal.*; import ipclab.passing.*; import ipclab.benchmark.*; import ipclab.language.*; import java.nio.file.*; import java.nio.charset.StandardCharsets;";
 
     @Override
     public void install(BaseKernel kernel) {

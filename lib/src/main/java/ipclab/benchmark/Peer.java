@@ -1,0 +1,317 @@
+package ipclab.benchmark;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+
+import ipclab.pipe.Fd;
+
+/**
+ * One side of a measurement, run in a child JVM: {@code ping} times the round trips and the
+ * throughput and prints them as the C peer does ({@code rtt SIZE P50_NS}, {@code MiBps RATE});
+ * {@code pong} answers. The same protocol as {@code notebooks/c/ipc_pingpong.c}:
+ *
+ * <pre>
+ *   Peer ping|pong MECH ENDPOINT SIZES ROUNDS WARMUP BYTES
+ *   ENDPOINT  pipe: IN_FD,OUT_FD   socketpair: FD   fifo: PATH_THERE,PATH_BACK
+ *             uds: SOCKET_PATH     tcp: PORT (pong: 0)     shm: FILE
+ *             ping over uds or tcp: "stdin", and it reads the path or port from standard input
+ *             (pong prints "listening on PATH_OR_PORT" once it listens)
+ * </pre>
+ *
+ * <p>No message allocates: each side reuses one direct buffer, so the reads and writes reach
+ * read(2) and write(2) without a copy through the Java heap.
+ */
+public final class Peer {
+    static final int CHUNK = Workload.MAX_SIZE;
+    /** Throughput: one untimed pass of a quarter of the bytes, then three timed; the fastest is printed. */
+    static final int PASSES = 4;
+    // Shared memory layout, as in ipc_pingpong.c: flags on their own cache lines, then two areas.
+    static final int PING = 0, PONG = 64, FULL0 = 128, FULL1 = 192, AREA_A = 4096, AREA_B = 4096 + CHUNK;
+    static final int SHM_SIZE = 4096 + 2 * CHUNK;
+    /** Pause this many times, then give the CPU away on every further try (as the C peer does). */
+    static final int SPINS_BEFORE_YIELD = 20;
+    static final long SPIN_LIMIT_NANOS = 30_000_000_000L;
+    private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+
+    private final int[] sizes;
+    private final int rounds;
+    private final int warmup;
+    private final long bytes;
+    private final ByteBuffer msg = ByteBuffer.allocateDirect(CHUNK);
+
+    private Peer(String[] a) {
+        sizes = Arrays.stream(a[3].split(",")).mapToInt(Integer::parseInt).toArray();
+        rounds = Integer.parseInt(a[4]);
+        warmup = Integer.parseInt(a[5]);
+        bytes = Long.parseLong(a[6]);
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 7 || !(args[0].equals("ping") || args[0].equals("pong"))) {
+            System.err.println("usage: Peer ping|pong MECH ENDPOINT SIZES ROUNDS WARMUP BYTES");
+            System.exit(2);
+        }
+        boolean ping = args[0].equals("ping");
+        Peer peer = new Peer(args);
+        Mechanism mech = Mechanism.of(args[1]);
+        String endpoint = args[2];
+        if (mech == Mechanism.SHM) {
+            peer.sharedMemory(ping, Path.of(endpoint));
+            return;
+        }
+        ReadableByteChannel in;
+        WritableByteChannel out;
+        switch (mech) {
+            case PIPE -> {
+                String[] fds = endpoint.split(",");
+                in = new FdChannel(Fd.of(Integer.parseInt(fds[0])));    // inherited from the parent, as after fork()
+                out = new FdChannel(Fd.of(Integer.parseInt(fds[1])));
+            }
+            case SOCKETPAIR -> {
+                FdChannel both = new FdChannel(Fd.of(Integer.parseInt(endpoint)));
+                in = both;
+                out = both;
+            }
+            case FIFO -> {
+                String[] paths = endpoint.split(",");
+                // open(2) of a FIFO waits for the other end: ping opens the way there first, as pong does.
+                if (ping) {
+                    out = FileChannel.open(Path.of(paths[0]), StandardOpenOption.WRITE);   // open(there, O_WRONLY)
+                    in = FileChannel.open(Path.of(paths[1]), StandardOpenOption.READ);     // open(back, O_RDONLY)
+                } else {
+                    in = FileChannel.open(Path.of(paths[0]), StandardOpenOption.READ);
+                    out = FileChannel.open(Path.of(paths[1]), StandardOpenOption.WRITE);
+                }
+            }
+            case UDS, TCP -> {
+                SocketChannel both = connect(mech, ping, endpoint);
+                in = both;
+                out = both;
+            }
+            default -> throw new IllegalStateException(mech.toString());
+        }
+        if (ping) peer.streamPing(in, out);
+        else peer.streamPong(in, out);
+        in.close();
+        out.close();
+    }
+
+    /** ping: connect(2); pong: socket, bind, listen, accept(2). TCP gets TCP_NODELAY, as in C. */
+    private static SocketChannel connect(Mechanism mech, boolean ping, String endpoint) throws IOException {
+        SocketChannel ch;
+        if (ping) {
+            if (endpoint.equals("stdin")) {
+                endpoint = new java.io.BufferedReader(new java.io.InputStreamReader(System.in)).readLine();
+                if (endpoint == null) throw new IOException("no address on standard input");
+            }
+            ch = mech == Mechanism.UDS
+                    ? SocketChannel.open(UnixDomainSocketAddress.of(endpoint))                                  // connect(2)
+                    : SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(endpoint)));
+        } else {
+            try (ServerSocketChannel server = mech == Mechanism.UDS
+                    ? ServerSocketChannel.open(StandardProtocolFamily.UNIX)
+                    : ServerSocketChannel.open(StandardProtocolFamily.INET)) {
+                server.bind(mech == Mechanism.UDS ? UnixDomainSocketAddress.of(endpoint)
+                        : new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);        // bind(2), listen(2)
+                System.out.println("listening on " + (mech == Mechanism.TCP
+                        ? Integer.toString(((InetSocketAddress) server.getLocalAddress()).getPort()) : endpoint));
+                System.out.flush();
+                ch = server.accept();                                                            // accept(2)
+                if (mech == Mechanism.UDS) Files.deleteIfExists(Path.of(endpoint));
+            }
+        }
+        if (mech == Mechanism.TCP) ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        return ch;
+    }
+
+    private void streamPing(ReadableByteChannel in, WritableByteChannel out) throws IOException {
+        long[] times = new long[rounds];
+        for (int size : sizes) {
+            for (int i = 0; i < warmup + rounds; i++) {
+                long t0 = System.nanoTime();
+                writeFully(out, size);
+                readFully(in, size);
+                if (i >= warmup) times[i - warmup] = System.nanoTime() - t0;
+            }
+            printMedian(size, times);
+        }
+        if (bytes > 0) {
+            double best = 0;
+            for (int pass = 0; pass < PASSES; pass++) {
+                long total = pass == 0 ? bytes / 4 : bytes;
+                long t0 = System.nanoTime();
+                for (long sent = 0; sent < total; sent += CHUNK) writeFully(out, (int) Math.min(CHUNK, total - sent));
+                readFully(in, 1);
+                if (pass > 0) best = Math.max(best, rate(total, System.nanoTime() - t0));
+            }
+            printRate(best);
+        }
+    }
+
+    private void streamPong(ReadableByteChannel in, WritableByteChannel out) throws IOException {
+        for (int size : sizes) {
+            for (int i = 0; i < warmup + rounds; i++) {
+                readFully(in, size);
+                writeFully(out, size);
+            }
+        }
+        if (bytes > 0) {
+            for (int pass = 0; pass < PASSES; pass++) {
+                long total = pass == 0 ? bytes / 4 : bytes;
+                for (long got = 0; got < total; ) {
+                    msg.clear().limit((int) Math.min(CHUNK, total - got));
+                    int n = in.read(msg);                                   // read(2)
+                    if (n < 0) throw new IOException("end of file after " + got + " of " + total + " bytes");
+                    got += n;
+                }
+                writeFully(out, 1);
+            }
+        }
+    }
+
+    private void writeFully(WritableByteChannel out, int size) throws IOException {
+        msg.clear().limit(size);
+        while (msg.hasRemaining()) out.write(msg);                          // write(2)
+    }
+
+    private void readFully(ReadableByteChannel in, int size) throws IOException {
+        msg.clear().limit(size);
+        while (msg.hasRemaining()) {
+            if (in.read(msg) < 0) throw new IOException("end of file: the other side has gone");   // read(2)
+        }
+    }
+
+    private void sharedMemory(boolean ping, Path file) throws IOException {
+        MappedByteBuffer shm;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {   // open(2)
+            shm = ch.map(FileChannel.MapMode.READ_WRITE, 0, SHM_SIZE);                                     // mmap(2) MAP_SHARED
+        }
+        int seq = 0;
+        long[] times = new long[rounds];
+        for (int size : sizes) {
+            for (int i = 0; i < warmup + rounds; i++) {
+                if (ping) {
+                    long t0 = System.nanoTime();
+                    shm.put(AREA_A, msg, 0, size);
+                    INT.setRelease(shm, PING, ++seq);
+                    await(shm, PONG, seq);
+                    msg.put(0, shm, AREA_B, size);
+                    if (i >= warmup) times[i - warmup] = System.nanoTime() - t0;
+                } else {
+                    await(shm, PING, ++seq);
+                    msg.put(0, shm, AREA_A, size);
+                    shm.put(AREA_B, msg, 0, size);
+                    INT.setRelease(shm, PONG, seq);
+                }
+            }
+            if (ping) printMedian(size, times);
+        }
+        if (bytes > 0) {
+            double best = 0;
+            for (int pass = 0; pass < PASSES; pass++) {
+                long total = pass == 0 ? bytes / 4 : bytes;
+                long t0 = System.nanoTime();
+                long chunk = 0;
+                for (long moved = 0; moved < total; moved += CHUNK, chunk++) {
+                    int full = chunk % 2 == 0 ? FULL0 : FULL1, area = chunk % 2 == 0 ? AREA_A : AREA_B;
+                    int n = (int) Math.min(CHUNK, total - moved);
+                    if (ping) {
+                        await(shm, full, 0);
+                        shm.put(area, msg, 0, n);
+                        INT.setRelease(shm, full, 1);
+                    } else {
+                        await(shm, full, 1);
+                        msg.put(0, shm, area, n);
+                        INT.setRelease(shm, full, 0);
+                    }
+                }
+                if (ping) {
+                    await(shm, PONG, ++seq);   // the reader has copied out every chunk
+                    if (pass > 0) best = Math.max(best, rate(total, System.nanoTime() - t0));
+                } else {
+                    INT.setRelease(shm, PONG, ++seq);
+                }
+            }
+            if (ping) printRate(best);
+        }
+    }
+
+    /**
+     * Waits until the int at {@code offset} holds {@code value}: acquire loads, Thread.onSpinWait()
+     * (the CPU's pause instruction), then Thread.yield() (sched_yield(2)) on every further try, in
+     * case the other side needs this CPU. Never without a bound: it gives up after 30 s.
+     */
+    static void await(ByteBuffer shm, int offset, int value) {
+        int spins = 0;
+        long deadline = 0;
+        while ((int) INT.getAcquire(shm, offset) != value) {
+            Thread.onSpinWait();
+            if (++spins >= SPINS_BEFORE_YIELD) Thread.yield();
+            if ((spins & 1023) == 0) {
+                if (deadline == 0) deadline = System.nanoTime() + SPIN_LIMIT_NANOS;
+                else if (System.nanoTime() > deadline) throw new IllegalStateException("shared memory: the other side never answered");
+            }
+        }
+    }
+
+    private static void printMedian(int size, long[] times) {
+        Arrays.sort(times);
+        System.out.println("rtt " + size + " " + times[(times.length - 1) / 2]);
+    }
+
+    private static double rate(long total, long nanos) {
+        return total / 1048576.0 / (nanos / 1e9);
+    }
+
+    private static void printRate(double mibps) {
+        System.out.println("MiBps " + String.format("%.1f", mibps));
+    }
+
+    /** An inherited descriptor as a channel: each call one read(2) or write(2) through {@link Fd}. */
+    private static final class FdChannel implements ByteChannel {
+        private final Fd fd;
+
+        FdChannel(Fd fd) {
+            this.fd = fd;
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            return fd.read(dst);
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            return fd.write(src);
+        }
+
+        @Override
+        public boolean isOpen() {
+            return fd.isOpen();
+        }
+
+        @Override
+        public void close() throws IOException {
+            fd.close();
+        }
+    }
+}
