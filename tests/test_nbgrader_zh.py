@@ -67,7 +67,8 @@ def test_chinese_students_version_has_no_solutions(graded_zh):
     for name in chinese_graded():
         student = nbformat.read(graded_zh / "release" / "notebooks" / "zh-CN" / name, as_version=4)
         text = "\n".join(c.source for c in student.cells)
-        assert "BEGIN SOLUTION" not in text and STUB in text, f"zh-CN/{name}: solutions handed out, or no stub"
+        coded = any(c.cell_type == "code" for c in nbgrader_cells(student, "solution"))  # 15: a written answer only
+        assert "BEGIN SOLUTION" not in text and (STUB in text or not coded), f"zh-CN/{name}: solutions handed out, or no stub"
 
 
 def test_chinese_solution_gets_full_marks_and_a_stub_a_chinese_hint(graded_zh):

@@ -221,22 +221,22 @@ public final class Check {
     public static void passedDescriptor(List<String> clientGot, SocketPair handoff) {
         String asked = "pass me on";
         if (handoff.sv1().isOpen()) {
-            throw new NotYetSolved("The exchange has not run with this pair yet: run your solution cell (ex-passing-solution), then this check.");
+            throw new NotYetSolved(text("check.passing.not-run"));
         }
         if (clientGot == null || clientGot.isEmpty()) {
-            throw new NotYetSolved("The client got nothing: run your solution cell; if it failed, run the setup cell (ex-passing-setup) first for a fresh pair.");
+            throw new NotYetSolved(text("check.passing.got-nothing"));
         }
         String got = clientGot.get(clientGot.size() - 1);
         if (got.startsWith("(")) {
-            throw new NotYetSolved("The client got no answer " + got + ": in the worker's branch, take the connection with ScmRights.receive(handoff.sv1()), read the client's line from it and write it back in upper case.");
+            throw new NotYetSolved(text("check.passing.no-answer", got));
         }
         if (got.equals(asked)) {
-            throw new NotYetSolved("The worker sent the line back unchanged: write it back in upper case, with its newline.");
+            throw new NotYetSolved(text("check.passing.unchanged"));
         }
         if (!got.equals(asked.toUpperCase(java.util.Locale.ROOT))) {
-            throw new NotYetSolved("The client got \"" + got + "\" but expected \"PASS ME ON\": write back exactly the line the client sent, in upper case, with its newline.");
+            throw new NotYetSolved(text("check.passing.wrong", got));
         }
-        pass("the worker answered \"PASS ME ON\" on the connection it received, which the parent had closed on its side.");
+        pass(text("check.passing.pass"));
     }
 
     /** What {@link #socketpairExchange} found at sv[0] for each pair: the error is reported only once by the OS kernel. */
@@ -321,26 +321,25 @@ public final class Check {
      */
     public static void flushOnTerm(ipclab.signal.StoreFile store) throws IOException {
         if (!store.exists()) {
-            throw new NotYetSolved("This store was removed (the clean-up cell removed it): run the exercise's setup cell, then your solution.");
+            throw new NotYetSolved(text("check.signal.removed"));
         }
         String status = store.status();
         List<String> onDisk = store.lines();
         List<String> expected = List.of("line 1", "line 2", "line 3");
         if (status.isEmpty() || status.equals("opened") || status.equals("buffered 0")) {
-            throw new NotYetSolved("The child stored nothing: run your solution cell (after the setup cell), with store.addAll(...) of the three lines.");
+            throw new NotYetSolved(text("check.signal.nothing"));
         }
         if (status.startsWith("buffered ")) {
-            throw new NotYetSolved("The child had " + status.substring("buffered ".length()) + " lines in its buffer, but the file holds "
-                    + onDisk.size() + ": it ended before flushing. Install a TERM handler that calls store.flushAndClose(), and let the child wait for it (store.awaitClosed).");
+            throw new NotYetSolved(text("check.signal.not-flushed", status.substring("buffered ".length()), onDisk.size()));
         }
         String thread = status.replaceFirst("^flushed \\d+ in ", "");
         if (!thread.equals("SIGTERM handler")) {
-            throw new NotYetSolved("The lines reached the file, but thread \"" + thread + "\" flushed them, not a SIGTERM handler: flush in the handler only, so that nothing is lost when SIGTERM comes.");
+            throw new NotYetSolved(text("check.signal.wrong-thread", thread));
         }
         if (!onDisk.equals(expected)) {
-            throw new NotYetSolved("The file should hold line 1, line 2 and line 3, one per line; it holds " + onDisk + ".");
+            throw new NotYetSolved(text("check.signal.wrong-lines", onDisk));
         }
-        pass("the SIGTERM handler flushed the three lines to " + store.path().getFileName() + " before the child exited.");
+        pass(text("check.signal.pass", store.path().getFileName()));
     }
 
     /**
@@ -351,33 +350,33 @@ public final class Check {
      */
     public static void staleSocket(java.nio.file.Path path, ipclab.unixsocket.UnixServer server) throws IOException {
         if (server == null) {
-            throw new NotYetSolved("No server yet: in the solution cell, remove the stale file if nobody answers there, then set exServer = UnixServer.bind(exPath).");
+            throw new NotYetSolved(text("check.uds.no-server"));
         }
         if (!server.isOpen()) {
-            throw new NotYetSolved("This server is closed (the clean-up cell closed it): run the exercise's setup cell, then your solution, then this check.");
+            throw new NotYetSolved(text("check.uds.closed"));
         }
         if (!server.path().equals(path)) {
-            throw new NotYetSolved("The server is bound at " + server.path() + ", not at exPath (" + path.getFileName() + "): bind exPath itself.");
+            throw new NotYetSolved(text("check.uds.wrong-path", server.path(), path.getFileName()));
         }
         if (server.replacedStale()) {
-            throw new NotYetSolved("UnixServer.bindReplacingStale did the work: decide yourself with SocketFileState.of(exPath), unlink the stale file (Files.delete), then UnixServer.bind(exPath).");
+            throw new NotYetSolved(text("check.uds.replacing-stale"));
         }
         try (ipclab.unixsocket.SocketConnection client = ipclab.unixsocket.SocketConnection.unix(path);
              ipclab.unixsocket.SocketConnection accepted = server.accept(Duration.ofSeconds(10))) {
             if (accepted == null) {
-                throw new NotYetSolved("A client connected to exPath, but your server accepted nothing in 10 s: is exServer the server bound there?");
+                throw new NotYetSolved(text("check.uds.nothing-accepted"));
             }
             client.writeLine("Who are you?");
             String got = accepted.readLine(Duration.ofSeconds(10));
             accepted.writeLine(got);
             String back = client.readLine(Duration.ofSeconds(10));
             if (!"Who are you?".equals(back)) {
-                throw new NotYetSolved("A line sent through exPath came back as \"" + back + "\": run the setup cell again, then your solution.");
+                throw new NotYetSolved(text("check.uds.wrong-echo", back));
             }
         } catch (IOException e) {
-            throw new NotYetSolved("Connecting to exPath failed (" + e.getMessage() + "): run the setup cell again, then your solution.");
+            throw new NotYetSolved(text("check.uds.connect-failed", e.getMessage()));
         }
-        pass("the stale socket file was removed, and a client reaches your server at " + path.getFileName() + ".");
+        pass(text("check.uds.pass", path.getFileName()));
     }
 
     private static void pass(String why) {

@@ -21,6 +21,8 @@ import jdk.jshell.VarSnippet;
 import org.dflib.jjava.jupyter.kernel.BaseKernel;
 import org.dflib.jjava.jupyter.kernel.magic.CellMagic;
 
+import static ipclab.language.Messages.text;
+
 /**
  * {@code %%fork [--timeout SECONDS]}: the cell's code runs in a child process with
  * {@code pid == 0} and in the notebook's JVM with the child's pid, as C code after {@code fork()}.
@@ -50,13 +52,13 @@ public final class ForkMagic implements CellMagic<ExitStatus, BaseKernel> {
             Object value = kernel.evalRaw(name);
             if (allClosed(value)) {
                 // A later cell (a clean-up cell, usually) closed it: say where a fresh one comes from.
-                System.out.println(name + " is closed: run the cell with `" + declaration(v) + "` first.");
+                System.out.println(text("fork.var-closed", name, declaration(v)));
                 return null;
             }
             if (endClosed(value)) {
                 // Each process closes the end it does not use, so a pair that went through a
                 // fork once cannot go through another: the child would miss its end.
-                System.out.println(name + " has an end closed already: run the cell with `" + declaration(v) + "` first, for a fresh pair.");
+                System.out.println(text("fork.var-end-closed", name, declaration(v)));
                 return null;
             }
             before.put(name, value);

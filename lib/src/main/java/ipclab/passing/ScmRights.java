@@ -9,6 +9,8 @@ import ipclab.posix.Posix;
 import jnr.posix.CmsgHdr;
 import jnr.posix.MsgHdr;
 
+import static ipclab.language.Messages.text;
+
 /**
  * Sends and receives open descriptors over a Unix domain socket (a {@link ipclab.socketpair.SocketPair}'s
  * end): {@code sendmsg(2)} and {@code recvmsg(2)} with a control message of level
@@ -45,8 +47,8 @@ public final class ScmRights {
      * sender's own descriptor stays open: close it once the receiver has its copy, or keep it.
      */
     public static void sendmsg(Fd via, Fd fd) throws IOException {
-        if (!via.isOpen()) throw new IOException("sendmsg(" + via + "): it is closed here");
-        if (!fd.isOpen()) throw new IOException("sendmsg: " + fd + " is closed here, nothing to send");
+        if (!via.isOpen()) throw new IOException(text("passing.closed-here", "sendmsg", via));
+        if (!fd.isOpen()) throw new IOException(text("passing.nothing-to-send", fd));
         MsgHdr msg = Posix.jnr().allocateMsgHdr();
         ByteBuffer data = ByteBuffer.allocateDirect(1);
         data.put(0, (byte) 'F');
@@ -72,9 +74,9 @@ public final class ScmRights {
      * (MSG_CTRUNC), and the OS kernel drops its reference.
      */
     public static Received recvmsg(Fd via, boolean roomForDescriptor) throws IOException {
-        if (!via.isOpen()) throw new IOException("recvmsg(" + via + "): it is closed here");
+        if (!via.isOpen()) throw new IOException(text("passing.closed-here", "recvmsg", via));
         if (Posix.poll(via.number(), Posix.POLLIN, TIMEOUT_MILLIS) == 0) {
-            throw new IOException("recvmsg(" + via + "): nothing arrived in " + TIMEOUT_MILLIS / 1000 + " s");
+            throw new IOException(text("passing.nothing-arrived", via, TIMEOUT_MILLIS / 1000));
         }
         MsgHdr msg = Posix.jnr().allocateMsgHdr();
         ByteBuffer data = ByteBuffer.allocateDirect(1);
@@ -101,7 +103,7 @@ public final class ScmRights {
     public static Fd receive(Fd via) throws IOException {
         Received r = recvmsg(via, true);
         if (r.descriptor() != null) return r.descriptor();
-        if (r.dataBytes() == 0) throw new IOException("recvmsg(" + via + "): end of file, the sender closed its end without sending a descriptor");
-        throw new IOException("recvmsg(" + via + "): a message came without a descriptor");
+        if (r.dataBytes() == 0) throw new IOException(text("passing.eof-no-descriptor", via));
+        throw new IOException(text("passing.no-descriptor", via));
     }
 }

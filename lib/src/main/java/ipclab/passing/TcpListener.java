@@ -9,6 +9,8 @@ import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 
+import static ipclab.language.Messages.text;
+
 /**
  * A listening TCP socket on 127.0.0.1 at a port the OS kernel chooses (port 0: never a fixed
  * port, so two learners on one host never collide), made with libc's own calls.
@@ -97,9 +99,9 @@ public final class TcpListener implements AutoCloseable {
      * Waits at most {@link #TIMEOUT_MILLIS} (poll(2) first): an interrupt does not stop accept().
      */
     public Fd accept() throws IOException {
-        if (closed) throw new IOException("accept(): this listener is closed");
+        if (closed) throw new IOException(text("passing.listener-closed"));
         if (Posix.poll(fd, Posix.POLLIN, TIMEOUT_MILLIS) == 0) {
-            throw new IOException("accept(): no client connected to port " + port + " in " + TIMEOUT_MILLIS / 1000 + " s");
+            throw new IOException(text("passing.no-client", port, TIMEOUT_MILLIS / 1000));
         }
         while (true) {
             int c = Lib.C.accept4(fd, null, null, SOCK_CLOEXEC);

@@ -9,6 +9,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 
+import static ipclab.language.Messages.text;
+
 /**
  * The storing process's side of a {@link StoreFile}: lines go into a {@link BufferedWriter}
  * (8192 characters in memory) and reach the file only at {@link #flushAndClose()}, as stdio's
@@ -33,7 +35,7 @@ public final class BufferedStore {
      * {@code fopen(store, "wt")}: each run starts with an empty file, and a buffer in front of it.
      */
     public static BufferedStore open(StoreFile file) throws IOException {
-        if (!file.exists()) throw new IOException("the store " + file + " was removed: make a new one (StoreFile.create())");
+        if (!file.exists()) throw new IOException(text("signal.store.removed", file));
         BufferedStore store = new BufferedStore(file, Files.newBufferedWriter(file.path(), StandardCharsets.UTF_8,
                 StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING));
         store.status("opened");
@@ -42,7 +44,7 @@ public final class BufferedStore {
 
     /** Appends one line to the buffer (not to the file). */
     public synchronized void add(String line) throws IOException {
-        if (closed) throw new IOException("the store is closed");
+        if (closed) throw new IOException(text("signal.store.closed"));
         out.write(line);
         out.newLine();
         count++;

@@ -7,6 +7,8 @@ import java.util.Set;
 
 import ipclab.posix.Posix;
 
+import static ipclab.language.Messages.text;
+
 /**
  * Installs a Java signal handler in this JVM, and sends signals to other processes.
  *
@@ -50,7 +52,7 @@ public final class Signals {
         String n = name.strip().toUpperCase(Locale.ROOT);
         if (n.startsWith("SIG")) n = n.substring(3);
         if (!NUMBERS.containsKey(n)) {
-            throw new IllegalArgumentException("unknown signal " + name + ": try TERM, INT, HUP, USR1 or CHLD");
+            throw new IllegalArgumentException(text("signal.unknown", name));
         }
         return n;
     }
@@ -80,29 +82,28 @@ public final class Signals {
             return false;
         }
         if (inNotebookJvm()) {
-            System.out.println("refused: no signal handler in the notebook's JVM (SIG" + n
-                    + " would stay caught until the Jupyter kernel restarts); install it in a child JVM, such as a %%fork child");
+            System.out.println(text("signal.refused.notebook", n));
             return false;
         }
         if (JVM_REFUSES.contains(n)) {
-            System.out.println("refused: SIG" + n + " cannot be handled in Java (\"Signal already used by VM or OS\")");
+            System.out.println(text("signal.refused.jvm", n));
             return false;
         }
         if (JVM_OWNS.contains(n)) {
-            System.out.println("refused: SIG" + n + " has HotSpot's own handler, which the JVM needs");
+            System.out.println(text("signal.refused.hotspot", n));
             return false;
         }
         Runnable guarded = () -> {
             try {
                 action.run();
             } catch (RuntimeException | Error e) {
-                System.out.println("the SIG" + n + " handler threw " + e);
+                System.out.println(text("signal.handler-threw", n, e));
             }
         };
         try {
             sun.misc.Signal.handle(new sun.misc.Signal(n), signal -> guarded.run());
         } catch (IllegalArgumentException e) {
-            System.out.println("refused: SIG" + n + ": " + e.getMessage());
+            System.out.println(text("signal.refused.other", n, e.getMessage()));
             return false;
         }
         return true;
@@ -110,7 +111,7 @@ public final class Signals {
 
     /** kill(2): sends the signal to {@code pid}. Returns false when that process no longer exists. */
     public static boolean kill(long pid, String name) throws IOException {
-        if (pid <= 0) throw new IllegalArgumentException("not one process: " + pid + " (kill(2) treats 0 and negative numbers as process groups)");
+        if (pid <= 0) throw new IllegalArgumentException(text("signal.kill.not-one-process", pid));
         return Posix.kill(pid, number(name));
     }
 }

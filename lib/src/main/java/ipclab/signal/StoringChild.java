@@ -8,6 +8,8 @@ import ipclab.child.ChildProcess;
 import ipclab.child.ExitStatus;
 import ipclab.pipe.Pipe;
 
+import static ipclab.language.Messages.text;
+
 /**
  * The notebook's side of a {@link StoringProcess}: a child JVM started with {@code posix_spawn}
  * whose standard input is the read end of a pipe. {@link #send} writes lines into the pipe,
@@ -69,7 +71,7 @@ public final class StoringChild implements AutoCloseable {
 
     /** write(fds[1], line + "\n"): one line for the child to store. */
     public void send(String line) throws IOException {
-        if (!pipe.writeEnd().isOpen()) throw new IOException("the pipe to the storing child is closed");
+        if (!pipe.writeEnd().isOpen()) throw new IOException(text("signal.pipe-closed"));
         pipe.writeEnd().write(line + "\n");
         sent++;
     }
