@@ -39,14 +39,16 @@ def text_of(cell):
             parts.append(out.text)
         elif out.output_type in ("execute_result", "display_data"):
             data = out.get("data", {})
-            # A picture has no text to match: it shows as its type, such as "[image/png]", then
-            # its text/plain twin where that says something (a process tree drawn as SVG also
-            # lists the processes), not an object's default toString().
-            pictures = "".join(f"[{mime}]\n" for mime in sorted(data) if mime.startswith("image/"))
+            # A picture with a text/plain twin that says something (a process tree drawn as SVG
+            # also lists the processes) is checked by that text, as before pictures were shown;
+            # one whose text/plain is only an object's default toString (a chart) shows as its
+            # type, such as "[image/png]".
             plain = data.get("text/plain", "")
-            if pictures and DEFAULT_TO_STRING.match(plain.strip()):
-                plain = ""
-            parts.append(pictures + (plain + "\n" if plain or not pictures else ""))
+            pictures = "".join(f"[{mime}]\n" for mime in sorted(data) if mime.startswith("image/"))
+            if pictures and (not plain.strip() or DEFAULT_TO_STRING.match(plain.strip())):
+                parts.append(pictures)
+            else:
+                parts.append(plain + "\n")
     return "".join(parts).strip("\n")
 
 
