@@ -39,8 +39,9 @@ import ipclab.pipe.Fd;
  *             (pong prints "listening on PATH_OR_PORT" once it listens)
  * </pre>
  *
- * <p>No message allocates: each side reuses one direct buffer, so the reads and writes reach
- * read(2) and write(2) without a copy through the Java heap.
+ * <p>No message allocates: each side reuses its buffers. Pipes, FIFOs and socket pairs go
+ * through the JDK's file streams for messages up to 8 KiB and through a FileChannel with a direct
+ * buffer above (see {@link StreamEnds}); sockets through SocketChannel with a direct buffer.
  */
 public final class Peer {
     static final int CHUNK = Workload.MAX_SIZE;
