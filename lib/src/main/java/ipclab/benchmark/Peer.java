@@ -1,5 +1,8 @@
 package ipclab.benchmark;
 
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -11,7 +14,6 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
-import java.nio.channels.ByteChannel;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.ServerSocketChannel;
@@ -37,8 +39,9 @@ import ipclab.pipe.Fd;
  *             (pong prints "listening on PATH_OR_PORT" once it listens)
  * </pre>
  *
- * <p>No message allocates: each side reuses one direct buffer, so the reads and writes reach
- * read(2) and write(2) without a copy through the Java heap.
+ * <p>No message allocates: each side reuses its buffers. Pipes, FIFOs and socket pairs go
+ * through the JDK's file streams for messages up to 8 KiB and through a FileChannel with a direct
+ * buffer above (see {@link StreamEnds}); sockets through SocketChannel with a direct buffer.
  */
 public final class Peer {
     static final int CHUNK = Workload.MAX_SIZE;
@@ -78,41 +81,38 @@ public final class Peer {
             peer.sharedMemory(ping, Path.of(endpoint));
             return;
         }
-        ReadableByteChannel in;
-        WritableByteChannel out;
+        Ends ends;
         switch (mech) {
             case PIPE -> {
                 String[] fds = endpoint.split(",");
-                in = new FdChannel(Fd.of(Integer.parseInt(fds[0])));    // inherited from the parent, as after fork()
-                out = new FdChannel(Fd.of(Integer.parseInt(fds[1])));
+                // inherited from the parent, as after fork()
+                ends = new StreamEnds(Fd.of(Integer.parseInt(fds[0])).fileDescriptor(), Fd.of(Integer.parseInt(fds[1])).fileDescriptor());
             }
             case SOCKETPAIR -> {
-                FdChannel both = new FdChannel(Fd.of(Integer.parseInt(endpoint)));
-                in = both;
-                out = both;
+                FileDescriptor both = Fd.of(Integer.parseInt(endpoint)).fileDescriptor();
+                ends = new StreamEnds(both, both);
             }
             case FIFO -> {
                 String[] paths = endpoint.split(",");
                 // open(2) of a FIFO waits for the other end: ping opens the way there first, as pong does.
                 if (ping) {
-                    out = FileChannel.open(Path.of(paths[0]), StandardOpenOption.WRITE);   // open(there, O_WRONLY)
-                    in = FileChannel.open(Path.of(paths[1]), StandardOpenOption.READ);     // open(back, O_RDONLY)
+                    FileOutputStream out = StreamEnds.openForWriting(Path.of(paths[0]));   // open(there, O_WRONLY)
+                    ends = new StreamEnds(new FileInputStream(paths[1]), out);             // open(back, O_RDONLY)
                 } else {
-                    in = FileChannel.open(Path.of(paths[0]), StandardOpenOption.READ);
-                    out = FileChannel.open(Path.of(paths[1]), StandardOpenOption.WRITE);
+                    FileInputStream in = new FileInputStream(paths[0]);
+                    ends = new StreamEnds(in, StreamEnds.openForWriting(Path.of(paths[1])));
                 }
             }
             case UDS, TCP -> {
                 SocketChannel both = connect(mech, ping, endpoint);
-                in = both;
-                out = both;
+                ends = new ChannelEnds(both, both);
             }
             default -> throw new IllegalStateException(mech.toString());
         }
-        if (ping) peer.streamPing(in, out);
-        else peer.streamPong(in, out);
-        in.close();
-        out.close();
+        try (ends) {
+            if (ping) peer.streamPing(ends);
+            else peer.streamPong(ends);
+        }
     }
 
     /** ping: connect(2); pong: socket, bind, listen, accept(2). TCP gets TCP_NODELAY, as in C. */
@@ -143,14 +143,12 @@ public final class Peer {
         return ch;
     }
 
-    private void streamPing(ReadableByteChannel in, WritableByteChannel out) throws IOException {
+    private void streamPing(Ends ends) throws IOException {
         long[] times = new long[rounds];
         for (int size : sizes) {
             for (int i = 0; i < warmup + rounds; i++) {
-                long t0 = System.nanoTime();
-                writeFully(out, size);
-                readFully(in, size);
-                if (i >= warmup) times[i - warmup] = System.nanoTime() - t0;
+                long t = roundTrip(ends, size);
+                if (i >= warmup) times[i - warmup] = t;
             }
             printMedian(size, times);
         }
@@ -159,45 +157,50 @@ public final class Peer {
             for (int pass = 0; pass < PASSES; pass++) {
                 long total = pass == 0 ? bytes / 4 : bytes;
                 long t0 = System.nanoTime();
-                for (long sent = 0; sent < total; sent += CHUNK) writeFully(out, (int) Math.min(CHUNK, total - sent));
-                readFully(in, 1);
+                for (long sent = 0; sent < total; sent += CHUNK) ends.writeFully((int) Math.min(CHUNK, total - sent));
+                ends.readFully(1);
                 if (pass > 0) best = Math.max(best, rate(total, System.nanoTime() - t0));
             }
             printRate(best);
         }
     }
 
-    private void streamPong(ReadableByteChannel in, WritableByteChannel out) throws IOException {
+    private void streamPong(Ends ends) throws IOException {
         for (int size : sizes) {
-            for (int i = 0; i < warmup + rounds; i++) {
-                readFully(in, size);
-                writeFully(out, size);
-            }
+            for (int i = 0; i < warmup + rounds; i++) echo(ends, size);
         }
         if (bytes > 0) {
             for (int pass = 0; pass < PASSES; pass++) {
                 long total = pass == 0 ? bytes / 4 : bytes;
                 for (long got = 0; got < total; ) {
-                    msg.clear().limit((int) Math.min(CHUNK, total - got));
-                    int n = in.read(msg);                                   // read(2)
+                    int n = ends.read((int) Math.min(CHUNK, total - got));   // read(2)
                     if (n < 0) throw new IOException("end of file after " + got + " of " + total + " bytes");
                     got += n;
                 }
-                writeFully(out, 1);
+                ends.writeFully(1);
             }
         }
     }
 
-    private void writeFully(WritableByteChannel out, int size) throws IOException {
-        msg.clear().limit(size);
-        while (msg.hasRemaining()) out.write(msg);                          // write(2)
+    /*
+     * One round trip per call, on both sides. A loop in a method that runs once is compiled only
+     * after tens of thousands of iterations (on-stack replacement) and runs in the interpreter
+     * until then, clock readings included; a method called a few hundred times is compiled, so
+     * the timed round trips run compiled code, as the C program's loop does.
+     */
+
+    /** ping: writes the message, reads it back; returns the nanoseconds between the two clock readings. */
+    private static long roundTrip(Ends ends, int size) throws IOException {
+        long t0 = System.nanoTime();                                        // clock_gettime(CLOCK_MONOTONIC)
+        ends.writeFully(size);
+        ends.readFully(size);
+        return System.nanoTime() - t0;
     }
 
-    private void readFully(ReadableByteChannel in, int size) throws IOException {
-        msg.clear().limit(size);
-        while (msg.hasRemaining()) {
-            if (in.read(msg) < 0) throw new IOException("end of file: the other side has gone");   // read(2)
-        }
+    /** pong: reads the message whole, writes it back. */
+    private static void echo(Ends ends, int size) throws IOException {
+        ends.readFully(size);
+        ends.writeFully(size);
     }
 
     private void sharedMemory(boolean ping, Path file) throws IOException {
@@ -286,32 +289,133 @@ public final class Peer {
         System.out.println("MiBps " + String.format("%.1f", mibps));
     }
 
-    /** An inherited descriptor as a channel: each call one read(2) or write(2) through {@link Fd}. */
-    private static final class FdChannel implements ByteChannel {
-        private final Fd fd;
+    /**
+     * Where a stream peer reads and writes its message (the first SIZE bytes of a buffer
+     * allocated once): each {@code read} and each pass of a loop is one read(2) or write(2).
+     */
+    private abstract static class Ends implements AutoCloseable {
+        /** One read(2) of at most {@code max} bytes; -1 at end of file. */
+        abstract int read(int max) throws IOException;
 
-        FdChannel(Fd fd) {
-            this.fd = fd;
+        /** One read(2) into bytes [off, off + len) of a message of {@code size} bytes; -1 at end of file. */
+        abstract int readAt(int off, int len, int size) throws IOException;
+
+        /** write(2) until all {@code size} bytes are written. */
+        abstract void writeFully(int size) throws IOException;
+
+        /** read(2) until all {@code size} bytes have arrived. */
+        final void readFully(int size) throws IOException {
+            for (int got = 0; got < size; ) {
+                int n = readAt(got, size - got, size);
+                if (n < 0) throw new IOException("end of file: the other side has gone");
+                got += n;
+            }
         }
 
         @Override
-        public int read(ByteBuffer dst) throws IOException {
-            return fd.read(dst);
+        public abstract void close() throws IOException;
+    }
+
+    /** A socket: the JDK's SocketChannel, with a direct buffer. */
+    private static final class ChannelEnds extends Ends {
+        private final ReadableByteChannel in;
+        private final WritableByteChannel out;
+        private final ByteBuffer msg = ByteBuffer.allocateDirect(CHUNK);
+
+        ChannelEnds(ReadableByteChannel in, WritableByteChannel out) {
+            this.in = in;
+            this.out = out;
         }
 
         @Override
-        public int write(ByteBuffer src) throws IOException {
-            return fd.write(src);
+        int read(int max) throws IOException {
+            return in.read(msg.clear().limit(max));                             // read(2)
         }
 
         @Override
-        public boolean isOpen() {
-            return fd.isOpen();
+        int readAt(int off, int len, int size) throws IOException {
+            return in.read(msg.limit(off + len).position(off));                 // read(2)
+        }
+
+        @Override
+        void writeFully(int size) throws IOException {
+            msg.clear().limit(size);
+            while (msg.hasRemaining()) out.write(msg);                          // write(2)
         }
 
         @Override
         public void close() throws IOException {
-            fd.close();
+            in.close();
+            out.close();
+        }
+    }
+
+    /**
+     * A pipe end, FIFO or socket pair: the JDK's file streams. A message of up to {@link #SMALL}
+     * bytes goes through {@code FileInputStream.read} / {@code FileOutputStream.write} on a byte
+     * array: one JNI call each, whose native code makes the read(2) or write(2) on a buffer on
+     * its stack and copies. The other JDK way, {@code FileChannel} with a direct buffer, surrounds
+     * the same system call with bookkeeping (a position lock, the begin/end that make it
+     * interruptible, a second native call that registers the thread for an asynchronous close).
+     * A larger message still goes that way: the stream would allocate a buffer for each call and
+     * copy the bytes through it.
+     */
+    private static final class StreamEnds extends Ends {
+        /** The stack buffer of the JDK's stream reads and writes (BUF_SIZE in io_util.c). */
+        static final int SMALL = 8192;
+        private final FileInputStream in;
+        private final FileOutputStream out;
+        private final FileChannel inChannel, outChannel;
+        private final byte[] small = new byte[SMALL];
+        private final ByteBuffer msg = ByteBuffer.allocateDirect(CHUNK);
+
+        StreamEnds(FileInputStream in, FileOutputStream out) {
+            this.in = in;
+            this.out = out;
+            inChannel = in.getChannel();
+            outChannel = out.getChannel();
+        }
+
+        /** Opens nothing: the streams use descriptors this process already has. */
+        StreamEnds(FileDescriptor in, FileDescriptor out) {
+            this(new FileInputStream(in), new FileOutputStream(out));
+        }
+
+        /**
+         * open(path, O_WRONLY) of a FIFO the parent made. FileOutputStream adds O_CREAT and
+         * O_TRUNC; the path is checked to be there and not a regular file first, and open(2)
+         * ignores O_TRUNC on a FIFO.
+         */
+        static FileOutputStream openForWriting(Path fifo) throws IOException {
+            if (!Files.exists(fifo) || Files.isRegularFile(fifo)) throw new IOException(fifo + ": no such FIFO");
+            return new FileOutputStream(fifo.toFile());
+        }
+
+        @Override
+        int read(int max) throws IOException {
+            return readAt(0, max, max);
+        }
+
+        @Override
+        int readAt(int off, int len, int size) throws IOException {
+            if (size <= SMALL) return in.read(small, off, len);                 // read(2)
+            return inChannel.read(msg.limit(off + len).position(off));          // read(2)
+        }
+
+        @Override
+        void writeFully(int size) throws IOException {
+            if (size <= SMALL) {
+                out.write(small, 0, size);                                      // write(2), as often as it takes
+                return;
+            }
+            msg.clear().limit(size);
+            while (msg.hasRemaining()) outChannel.write(msg);                   // write(2)
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();    // close(2), once when both streams share the descriptor
+            out.close();
         }
     }
 }
