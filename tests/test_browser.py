@@ -127,8 +127,29 @@ def test_new_notebooks_default_to_the_java_kernel(lab):
     assert "java" in specs["kernelspecs"]
 
 
+def run_all_cells(browser, url, code_cells):
+    """Opens the notebook at url in JupyterLab, runs *Run All Cells* from the menu, and returns the
+    page once every code cell shows an execution count and the notebook's kernel is idle again."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(120_000)
+    page.goto(url)
+    status = page.locator(".jp-StatusBar-Widget")
+    expect(status).to_contain_text(re.compile(r"Java \(jjava\) \| Idle"), timeout=120_000)
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
+    page.wait_for_function(
+        """n => {
+            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+            return prompts.length === n && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+        }""", arg=code_cells, timeout=240_000, polling=500)
+    expect(status).to_contain_text(re.compile(r"Java \(jjava\) \| Idle"), timeout=60_000)
+    return page
+
+
 def test_notebook_runs_all_cells_in_chromium(lab):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import sync_playwright
 
     assert os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: install the package chromium (make test does, as root with apt-get)"
     base, token, work = lab
@@ -143,22 +164,7 @@ def test_notebook_runs_all_cells_in_chromium(lab):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(120_000)
-            page.goto(f"{base}/lab/tree/notebooks/{NOTEBOOK}?token={token}")
-            status = page.locator(".jp-StatusBar-Widget")
-            expect(status).to_contain_text(re.compile(r"Java \(jjava\) \| Idle"), timeout=120_000)
-
-            page.get_by_role("menuitem", name="Run", exact=True).click()
-            page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
-
-            # Done when every code cell shows an execution count and the notebook's kernel is idle again.
-            page.wait_for_function(
-                """n => {
-                    const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-                    return prompts.length === n && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-                }""", arg=code_cells, timeout=240_000, polling=500)
-            expect(status).to_contain_text(re.compile(r"Java \(jjava\) \| Idle"), timeout=60_000)
+            page = run_all_cells(browser, f"{base}/lab/tree/notebooks/{NOTEBOOK}?token={token}", code_cells)
             outputs = page.locator(".jp-OutputArea-output")
             assert outputs.count() > 0
             shown = page.locator(".jp-Notebook").text_content()  # also cells scrolled out of view
@@ -206,7 +212,7 @@ def test_notebook_runs_all_cells_in_chromium(lab):
 def test_chinese_notebook_shows_glyphs_not_boxes(lab):
     """The Chinese edition in Chromium: its prose and its outputs are drawn with a CJK font
     (tools/prereqs.sh and binder/apt.txt install fonts-noto-cjk), not as boxes."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import sync_playwright
 
     fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True).stdout.strip()
     assert fonts, "no font for Chinese (fc-list :lang=zh is empty): install fonts-noto-cjk (make test does, as root)"
@@ -218,19 +224,7 @@ def test_chinese_notebook_shows_glyphs_not_boxes(lab):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(120_000)
-            page.goto(f"{base}/lab/tree/notebooks/{ZH_NOTEBOOK}?token={token}")
-            status = page.locator(".jp-StatusBar-Widget")
-            expect(status).to_contain_text(re.compile(r"Java \(jjava\) \| Idle"), timeout=120_000)
-            page.get_by_role("menuitem", name="Run", exact=True).click()
-            page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
-            page.wait_for_function(
-                """n => {
-                    const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-                    return prompts.length === n && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-                }""", arg=code_cells, timeout=240_000, polling=500)
-            expect(status).to_contain_text(re.compile(r"Java \(jjava\) \| Idle"), timeout=60_000)
+            page = run_all_cells(browser, f"{base}/lab/tree/notebooks/{ZH_NOTEBOOK}?token={token}", code_cells)
             shown = page.locator(".jp-Notebook").text_content()
             prose = page.evaluate(GLYPHS_JS, [".jp-RenderedMarkdown h1", "两个进程之间的管道"])
             output = page.evaluate(GLYPHS_JS, [".jp-OutputArea-output", "正确"])
