@@ -13,10 +13,14 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.style.Styler;
 
+import ipclab.language.Messages;
+
 /**
  * Bar charts of the results, Java beside C for each mechanism, as images the notebook shows
  * ({@code display(image)} in JJava renders a {@link java.awt.image.RenderedImage} as PNG). Drawn
- * with XChart onto a plain {@link BufferedImage}, without a window: the JVM runs headless.
+ * with XChart onto a plain {@link BufferedImage}, without a window: the JVM runs headless. Titles and
+ * names follow the notebook's language ({@link Messages}); Chinese needs a CJK font that fontconfig
+ * finds (fonts-noto-cjk), which the JDK's logical font {@code SansSerif} then falls back to.
  */
 public final class Charts {
     public static final int WIDTH = 800, HEIGHT = 380;
@@ -31,13 +35,13 @@ public final class Charts {
 
     /** The p50 round trip of messages of this size, in µs, each bar labelled with its value. */
     public static BufferedImage roundTrips(List<Measurement> results, int size) {
-        return bars(results, "Round trip of " + Sizes.label(size) + " messages (p50, µs; lower is better)", "µs",
+        return bars(results, Messages.text("chart.rtt.title", Sizes.label(size)), "µs",
                 r -> r.rttMicros(size), "#,##0.##");
     }
 
     /** One-way throughput in MiB/s (higher is better). */
     public static BufferedImage throughput(List<Measurement> results) {
-        return bars(results, "Throughput one way, 64 KiB writes (MiB/s; higher is better)", "MiB/s", Measurement::mibps, "#,##0");
+        return bars(results, Messages.text("chart.throughput.title"), "MiB/s", Measurement::mibps, "#,##0");
     }
 
     private static BufferedImage bars(List<Measurement> results, String title, String unit, ToDoubleFunction<Measurement> value, String pattern) {
@@ -61,13 +65,13 @@ public final class Charts {
             for (Mechanism m : Mechanism.values()) {
                 for (Measurement r : results) {
                     if (r.mechanism() == m && r.side().equals(side) && value.applyAsDouble(r) > 0) {
-                        names.add(m.title());
+                        names.add(Messages.text("chart.mechanism." + m.label()));
                         values.add(value.applyAsDouble(r));
                     }
                 }
             }
             if (!names.isEmpty()) {
-                chart.addSeries(side.equals("java") ? "Java (two child JVMs)" : "C (fork)", names, values)
+                chart.addSeries(Messages.text(side.equals("java") ? "chart.series.java" : "chart.series.c"), names, values)
                         .setFillColor(side.equals("java") ? JAVA : C);
             }
         }
