@@ -396,11 +396,17 @@ class Kernel:
             "path": f"notebooks/{notebook}", "name": notebook, "type": "notebook", "kernel": {"name": "java"}})
         self.session_id, self.kernel_id = model["id"], model["kernel"]["id"]
         self.session = uuid.uuid4().hex
-        url = (learner.base.replace("http://", "ws://")
-               + f"user/{learner.name}/api/kernels/{self.kernel_id}/channels?session_id={self.session}")
+        self.restarts = 0
+        self.connect()
+
+    def connect(self):
+        import websocket
+
+        url = (self.learner.base.replace("http://", "ws://")
+               + f"user/{self.learner.name}/api/kernels/{self.kernel_id}/channels?session_id={self.session}")
         # The handshake goes through the proxy and the learner's server to a JVM still starting,
         # on a machine the whole class loads: a generous bound, then short reads.
-        self.ws = websocket.create_connection(url, header=[f"Authorization: token {learner.token}"],
+        self.ws = websocket.create_connection(url, header=[f"Authorization: token {self.learner.token}"],
                                               timeout=REQUEST_TIMEOUT)
         self.ws.settimeout(10)
 
@@ -434,16 +440,32 @@ class Kernel:
             yield msg
 
     def ready(self, timeout=SPAWN_TIMEOUT):
+        """Waits until the notebook's JVM answers. A JVM that dies while starting (jupyter_client
+        picks its ZeroMQ ports by binding port 0 and releasing it, and on a machine where a whole
+        class binds ephemeral ports another process can take one first: JJava then fails with
+        "Address already in use") is restarted by the learner's server on new ports, and the
+        WebSocket closes. JupyterLab reconnects then; so does this, before any cell has run."""
+        import websocket
+
         deadline = time.monotonic() + timeout
         while True:
-            msg_id = self.send("kernel_info_request", {})
             try:
+                if self.ws is None:
+                    self.connect()
+                msg_id = self.send("kernel_info_request", {})
                 for _ in self.replies(msg_id, min(deadline, time.monotonic() + 5)):
                     pass
                 return
             except TimeoutError:
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"the notebook's JVM did not answer kernel_info within {timeout} s")
+            except (websocket.WebSocketException, ConnectionError) as e:
+                if self.restarts >= 5 or time.monotonic() > deadline:
+                    raise
+                self.restarts += 1
+                say(f"class: {self.learner.name}: the WebSocket closed before the notebook's JVM answered "
+                    f"({type(e).__name__}); reconnecting to the restarted Jupyter kernel")
+                self.ws = None
 
     def execute(self, code, timeout=CELL_TIMEOUT):
         """A code cell's outputs, as nbformat outputs."""
@@ -465,7 +487,8 @@ class Kernel:
 
     def close(self):
         try:
-            self.ws.close()
+            if self.ws is not None:
+                self.ws.close()
         finally:
             self.learner.server("DELETE", f"api/sessions/{self.session_id}")
 
