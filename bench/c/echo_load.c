@@ -79,13 +79,8 @@ static void round_trip(int s, const char *msg, char *buf) {
 }
 
 /* A burst client: waits for the start, connects, makes its round trips, closes. */
-static void *burst_client(void *arg) {
-    long id = (long) arg;
-    char *msg = malloc((size_t) size), *buf = malloc((size_t) size);
-    for (int i = 0; i < size - 1; i++) msg[i] = (char) ('a' + (id + i) % 26);
-    msg[size - 1] = '\n';
-    pthread_barrier_wait(&go);
-    int s = dial();
+/* The measured part of a client: `messages` timed round trips, then the socket and buffers freed. */
+static void timed_round_trips(int s, long id, char *msg, char *buf) {
     for (int m = 0; m < messages; m++) {
         double t0 = now_ms();
         round_trip(s, msg, buf);
@@ -94,6 +89,16 @@ static void *burst_client(void *arg) {
     close(s);
     free(msg);
     free(buf);
+}
+
+static void *burst_client(void *arg) {
+    long id = (long) arg;
+    char *msg = malloc((size_t) size), *buf = malloc((size_t) size);
+    for (int i = 0; i < size - 1; i++) msg[i] = (char) ('a' + (id + i) % 26);
+    msg[size - 1] = '\n';
+    pthread_barrier_wait(&go);
+    int s = dial();
+    timed_round_trips(s, id, msg, buf);
     return NULL;
 }
 
@@ -106,14 +111,7 @@ static void *client(void *arg) {
     for (int w = 0; w < warmup; w++) round_trip(s, msg, buf);
     pthread_barrier_wait(&ready);
     pthread_barrier_wait(&go);
-    for (int m = 0; m < messages; m++) {
-        double t0 = now_ms();
-        round_trip(s, msg, buf);
-        rtts[id * messages + m] = now_ms() - t0;
-    }
-    close(s);
-    free(msg);
-    free(buf);
+    timed_round_trips(s, id, msg, buf);
     return NULL;
 }
 
