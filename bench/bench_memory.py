@@ -48,6 +48,8 @@ MIB = 1 << 20
 CGROUP_V1 = Path("/sys/fs/cgroup/memory")
 
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tools"))
+import kernel_ports  # noqa: E402
 import processes  # noqa: E402
 
 
@@ -243,7 +245,8 @@ class Cgroup:
 def run(path):
     """Runs one notebook; returns its figures."""
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, kernel_name="java", timeout=300, startup_timeout=120, allow_errors=True,
+    client = NotebookClient(nb, kernel_name="java", kernel_manager_class=kernel_ports.AsyncKernelManager,
+                            timeout=300, startup_timeout=120, allow_errors=True,
                             shutdown_kernel="immediate", resources={"metadata": {"path": str(NOTEBOOKS)}})
     errors = 0
     started = time.monotonic()

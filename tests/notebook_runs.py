@@ -24,6 +24,8 @@ import nbformat
 from nbclient import NotebookClient
 
 sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
+import kernel_ports  # noqa: E402
 import processes  # noqa: E402
 
 NOTEBOOKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "notebooks")
@@ -118,13 +120,20 @@ def busy_cpus(n=None):
             s.join()
 
 
+def client_for(nb, path, timeout=120, **kw):
+    """An nbclient for notebook nb (read from path), on the course's kernel (JJava) started in
+    the notebook's folder (so that `%classpath ../lib/target/ipclab.jar` resolves) on ports that
+    no other process takes first (tools/kernel_ports.py)."""
+    return NotebookClient(nb, kernel_name="java", kernel_manager_class=kernel_ports.AsyncKernelManager,
+                          timeout=timeout, startup_timeout=120,
+                          resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}}, **kw)
+
+
 def run(path, way="once", timeout=120):
     """Returns a list of problems (empty when the notebook passed) and the seconds taken."""
     name = os.path.relpath(os.path.abspath(path), NOTEBOOKS)  # NN-x.ipynb, or zh-CN/NN-x.ipynb
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, kernel_name="java", timeout=timeout, startup_timeout=120,
-                            allow_errors=True, shutdown_kernel="immediate",
-                            resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}})
+    client = client_for(nb, path, timeout, allow_errors=True, shutdown_kernel="immediate")
     problems = []
     started = time.monotonic()
 

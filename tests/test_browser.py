@@ -92,12 +92,15 @@ def lab(tmp_path):
            "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
            "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
            # The course's server settings, as `make lab` uses them.
-           "JUPYTER_CONFIG_PATH": os.path.join(ROOT, "etc", "jupyter")}
+           "JUPYTER_CONFIG_PATH": os.path.join(ROOT, "etc", "jupyter"),
+           # Kernels on ports the other stages' connections cannot take first (tools/kernel_ports.py).
+           "PYTHONPATH": os.pathsep.join(filter(None, [os.path.join(ROOT, "tools"), os.environ.get("PYTHONPATH")]))}
     cmd = [os.path.join(os.path.dirname(sys.executable), "jupyter"), "lab", "--no-browser",
            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-           "--LabApp.extension_manager=readonly"]
+           "--LabApp.extension_manager=readonly",
+           "--AsyncMappingKernelManager.kernel_manager_class=kernel_ports.ServerKernelManager"]
     if os.geteuid() == 0:
         cmd.append("--allow-root")
     log = open(tmp_path / "lab.log", "wb")

@@ -29,6 +29,7 @@ file system allows: no bytes copied) and starts the learners' servers from it. W
 IPCLAB_CLASS_LEARNERS=N changes the number of learners (8 by default).
 """
 import datetime
+import glob
 import itertools
 import json
 import os
@@ -295,7 +296,7 @@ def create_learner(name):
     return entry
 
 
-def hub_config(folder, ports, python, path, libdir, token):
+def hub_config(folder, ports, python, path, libdir, token, pythonpath):
     return f"""
 c = get_config()  # noqa
 c.JupyterHub.ip = "127.0.0.1"
@@ -313,6 +314,8 @@ c.SharedPasswordAuthenticator.user_password = {PASSWORD!r}
 c.Authenticator.allowed_users = set({json.dumps(list(ports['learners']))})
 c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [{python!r}, "-m", "jupyterhub.singleuser"]
+# Notebook JVMs on ports no connection of the class can take first (tools/kernel_ports.py).
+c.Spawner.args = ["--AsyncMappingKernelManager.kernel_manager_class=kernel_ports.ServerKernelManager"]
 c.Spawner.notebook_dir = "~"
 c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = {SPAWN_TIMEOUT}
@@ -321,6 +324,7 @@ c.Spawner.environment = {{
     "PATH": {':'.join(path)!r},
     "LD_LIBRARY_PATH": {libdir!r},
     "JUPYTER_PLATFORM_DIRS": "1",
+    "PYTHONPATH": {pythonpath!r},
 }}
 # Each learner's server gets a port below the range the OS kernel hands out for port 0
 # (ip_local_port_range): a port picked from that range and released (JupyterHub's default) can
@@ -561,7 +565,10 @@ class Learner:
                 self.check_isolation(kernel)
             self.intervals.append((begun, time.time()))
         finally:
-            kernel.close()
+            try:
+                kernel.close()
+            except Exception as e:  # noted, not raised: an error above is the one to see first
+                self.problems.append(f"{notebook}: {type(e).__name__} on closing its session: {e}")
         self.timings[notebook] = time.monotonic() - started
         tagged = {tag: cell for cell in nb.cells for tag in cell.metadata.get("tags", [])}
         for tag, pattern in notebook_runs.expectations(notebook).items():
@@ -609,6 +616,28 @@ try {{
             self.problems.append(f"{type(e).__name__}: {e}")
 
 
+HUB_LOG_SIGNS = re.compile(r"died|[Rr]estart|Address already in use|Exception in thread|hs_err|"
+                           r"fatal error|OutOfMemory|Killed|culled|Timeout waiting")
+
+
+def what_went_wrong(names, log_path, limit=40):
+    """For a failed class: the lines of the Hub's log (it holds the learners' servers' and their
+    notebook JVMs' output) that tell of a notebook JVM that died, restarted or could not bind,
+    and the start of any JVM crash report (hs_err_pid*.log) in a learner's home."""
+    lines = []
+    try:
+        with open(log_path, encoding="utf-8", errors="replace") as f:
+            lines = [line.rstrip() for line in f if HUB_LOG_SIGNS.search(line)]
+    except OSError:
+        pass
+    found = [f"class-hub.log: {line[:300]}" for line in lines[-limit:]]
+    for name in names:
+        for report in glob.glob(f"/home/{name}/**/hs_err_pid*.log", recursive=True):
+            with open(report, errors="replace") as f:
+                found.append(f"{report}:\n" + "".join(f.readlines()[:25]))
+    return found
+
+
 def most_at_once(intervals):
     events = sorted([(start, 1) for start, _ in intervals] + [(end, -1) for _, end in intervals])
     return max(itertools.accumulate(step for _, step in events), default=0)
@@ -630,12 +659,18 @@ def test_a_class_of_learners_on_one_jupyterhub():
     try:
         python, path, libdir = learners_runtime(runtime)
         say(f"the learners' Python: {python} ({time.monotonic() - started:.1f} s)")
+        pythonpath = os.path.join(runtime, "pythonpath")  # kernel_ports, where every learner reads it
+        os.makedirs(pythonpath, mode=0o755)
+        os.chmod(runtime, 0o755)
+        os.chmod(pythonpath, 0o755)
+        shutil.copy(os.path.join(ROOT, "tools", "kernel_ports.py"), pythonpath)
+        os.chmod(os.path.join(pythonpath, "kernel_ports.py"), 0o644)
         for name in names:
             created.append(name)
             create_learner(name)
         token = secrets.token_hex(16)
         with open(os.path.join(folder, "jupyterhub_config.py"), "w") as f:
-            f.write(hub_config(folder, ports, python, path, libdir, token))
+            f.write(hub_config(folder, ports, python, path, libdir, token, pythonpath))
         try:
             os.mkdir(cgroup)
         except OSError as e:
@@ -685,7 +720,8 @@ def test_a_class_of_learners_on_one_jupyterhub():
         problems = [f"{l.name}: {p}" for l in learners for p in l.problems]
         at_once = most_at_once([i for l in learners for i in l.intervals])
         say(f"notebook JVMs running at once, at most: {at_once}")
-        assert not problems, "\n".join(problems)
+        clues = what_went_wrong(names, log.name) if problems else []
+        assert not problems, "\n".join(problems + ["what the Hub's log and the learners' homes tell:"] + clues)
         assert at_once == LEARNERS, f"at most {at_once} of {LEARNERS} learners' notebooks ran at once"
     finally:
         if hub is not None:

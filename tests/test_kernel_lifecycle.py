@@ -7,7 +7,7 @@ import signal
 import time
 
 import pytest
-from jupyter_client.manager import start_new_kernel
+from kernel_ports import start_new_kernel
 
 import processes
 from conftest import NOTEBOOKS

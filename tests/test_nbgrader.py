@@ -25,6 +25,7 @@ import time
 import nbformat
 import pytest
 
+import kernel_ports
 from conftest import NOTEBOOKS, ROOT, run_logged
 
 VENV_BIN = os.path.dirname(sys.executable)
@@ -81,9 +82,13 @@ def grades_by_cell(root, student):
 
 
 def nbgrader(args, root, log, timeout=600):
-    """One nbgrader command on the scratch course, with the repository's nbgrader_config.py."""
-    env = {**os.environ, "PATH": f"{VENV_BIN}:{os.environ['PATH']}"}  # nbgrader runs `alembic`
-    code, tail, _ = run_logged([os.path.join(VENV_BIN, "nbgrader"), *args, f"--CourseDirectory.root={root}"],
+    """One nbgrader command on the scratch course, with the repository's nbgrader_config.py.
+    autograde starts the notebooks' kernels on quiet ports (tools/kernel_ports.py): the other
+    stages' connections run beside it."""
+    env = {**os.environ, "PATH": f"{VENV_BIN}:{os.environ['PATH']}",  # nbgrader runs `alembic`
+           "PYTHONPATH": os.pathsep.join(filter(None, [os.path.join(ROOT, "tools"), os.environ.get("PYTHONPATH")]))}
+    quiet = [kernel_ports.nbgrader_autograde_option()] if args[0] == "autograde" else []
+    code, tail, _ = run_logged([os.path.join(VENV_BIN, "nbgrader"), *args, *quiet, f"--CourseDirectory.root={root}"],
                                log, timeout, env=env, grace=10)
     assert code == 0, f"nbgrader {args[0]} failed:\n{tail}"
 

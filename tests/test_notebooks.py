@@ -7,12 +7,11 @@ import time
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 import processes
 from conftest import NOTEBOOKS
-from notebook_runs import errors_of, expectations, text_of, where
+from notebook_runs import client_for, errors_of, expectations, text_of, where
 
 # Key outputs live beside each notebook, in notebooks/<name>.expect (tag<TAB>regex lines).
 ALL = sorted(os.path.basename(p) for p in glob.glob(os.path.join(NOTEBOOKS, "[0-9][0-9]-*.ipynb")))
@@ -34,8 +33,7 @@ def runs_and_shows_its_key_outputs(name):
     assert nb.metadata["kernelspec"]["name"] == "java"
     # The notebook must clean up after itself (checked below), so the notebook's kernel can
     # then be stopped at once rather than through JJava's 2.6 s graceful shutdown.
-    client = NotebookClient(nb, kernel_name="java", timeout=120, startup_timeout=120,
-                            shutdown_kernel="immediate", resources={"metadata": {"path": os.path.dirname(os.path.join(NOTEBOOKS, name))}})
+    client = client_for(nb, os.path.join(NOTEBOOKS, name), shutdown_kernel="immediate")
     started = time.monotonic()
     with client.setup_kernel():
         kernel = client.km.provisioner.pid

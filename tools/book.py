@@ -35,6 +35,7 @@ CONF = os.path.join(ROOT, "tools", "book")
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 import binder_link  # noqa: E402
+import kernel_ports  # noqa: E402
 
 SOLUTION = re.compile(r"^([ \t]*)\S*[ \t]*BEGIN SOLUTION[^\n]*\n.*?^[ \t]*\S*[ \t]*END SOLUTION[^\n]*(\n|\Z)",
                       re.M | re.S)
@@ -158,9 +159,9 @@ def problems_of(nb):
 def execute(path, dest, stub, timeout=180):
     """Run the students' version of one notebook, except its exercise cells; write it to dest.
 
-    The kernel's own log goes to dest's folder (_kernel-NAME.log). A kernel that dies before it
-    answers (on a shared machine another process can take the port jupyter_client picked for it)
-    is started again, twice at most.
+    The kernel's own log goes to dest's folder (_kernel-NAME.log). The kernel's ports are chosen
+    where no other process's connection can take them first (tools/kernel_ports.py); a kernel
+    that still dies before it answers is started again, twice at most.
     """
     import nbformat
     from nbclient import NotebookClient
@@ -170,8 +171,8 @@ def execute(path, dest, stub, timeout=180):
     started = time.monotonic()
     for attempt in range(3):
         nb = students_version(nbformat.read(path, as_version=4), name, stub)
-        client = NotebookClient(nb, kernel_name="java", timeout=timeout, startup_timeout=120,
-                                allow_errors=True, shutdown_kernel="immediate",
+        client = NotebookClient(nb, kernel_name="java", kernel_manager_class=kernel_ports.AsyncKernelManager,
+                                timeout=timeout, startup_timeout=120, allow_errors=True, shutdown_kernel="immediate",
                                 resources={"metadata": {"path": NOTEBOOKS}})
         ran, stopped = False, []
         try:
