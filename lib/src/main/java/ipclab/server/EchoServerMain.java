@@ -50,6 +50,7 @@ public final class EchoServerMain {
     private final StatusBoard board;
     private final boolean ownBoard;
     private final ServerSocketChannel listener;
+    private final int listenerFd; // the listening socket's descriptor number: the handlers' fd 0, and what SpareKeeper polls
     private final Pipe frames;
     private final Pipe events;
     private final PrintStream out = System.out;
@@ -71,9 +72,10 @@ public final class EchoServerMain {
         this.board = board;
         this.ownBoard = ownBoard;
         this.listener = listener;
+        this.listenerFd = fdOf(listener);
         this.frames = frames;
         this.events = events;
-        this.handlers = new HandlerPool(options, board, Fd.of(fdOf(listener)), frames, events, out, this::requestStop, spawning);
+        this.handlers = new HandlerPool(options, board, Fd.of(listenerFd), frames, events, out, this::requestStop, spawning);
         this.store = new StoreSupervisor(options, board, frames, out, this::requestStop, spawning);
     }
 
@@ -164,7 +166,7 @@ public final class EchoServerMain {
         reaper.setDaemon(true);
         reaper.start();
         handlers.fill();
-        Thread keeper = new Thread(new SpareKeeper(handlers, port, () -> stopping), "echo-spares");
+        Thread keeper = new Thread(new SpareKeeper(handlers, listenerFd, port, () -> stopping), "echo-spares");
         keeper.setDaemon(true);
         keeper.start();
         try {

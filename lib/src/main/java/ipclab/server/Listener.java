@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 import ipclab.language.Messages;
+import ipclab.posix.Posix;
 
 /**
  * The server's listening role: socket(2), bind(2), listen(2) on the asked address, and the check
@@ -65,6 +66,18 @@ final class Listener {
      * shows it in /proc/net/tcp (and tcp6) as the receive queue of a socket in state 0A
      * (LISTEN). -1 if the files cannot be read (another system).
      */
+    /**
+     * poll(2) on the listening socket, with no wait: true while a connection waits in its accept
+     * queue, and when poll fails (assume one waits).
+     */
+    static boolean clientWaits(int listenerFd) {
+        try {
+            return (Posix.poll(listenerFd, Posix.POLLIN, 0) & Posix.POLLIN) != 0;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     static int waitingClients(int port) {
         String local = String.format(":%04X ", port);
         int waiting = 0;
