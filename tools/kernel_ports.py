@@ -8,8 +8,8 @@ clients beside the kernel's start, one of those ports can be taken in between. J
 thread then fails with "Address already in use" while its heartbeat thread keeps the JVM alive:
 the kernel never answers, and the client gives up after its startup timeout.
 
-The managers here choose the ports below that range instead, where no port-0 bind and no
-connect() ever lands, at random and checked free (the nteract runtime does the same:
+The managers here choose the ports outside that range instead (from 10000 up to it, and above
+it), where no port-0 bind and no connect() ever lands, at random and checked free (the nteract runtime does the same:
 nteract/nteract#2276). Used by every place in `make test` and `make bench` that starts the
 kernel: the notebook runs, the site's build, nbgrader's autograde, the browser's JupyterLab and
 the class's JupyterHub learners' servers. A Jupyter server for many learners on one host can use
@@ -29,19 +29,22 @@ PORT_NAMES = ("shell_port", "iopub_port", "stdin_port", "hb_port", "control_port
 LOWEST = 10000  # below this, ports that well-known services may hold
 
 
-def ephemeral_low():
-    """The first port of the range the OS kernel hands out for port 0 and for connect()."""
+def ephemeral_range():
+    """The range the OS kernel hands out ports from for port 0 and for connect(): (first, last)."""
     try:
         with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
-            return int(f.read().split()[0])
-    except (OSError, ValueError, IndexError):
-        return 32768
+            first, last = (int(v) for v in f.read().split()[:2])
+            return first, last
+    except (OSError, ValueError):
+        return 32768, 60999
 
 
 def quiet_ports(ip="127.0.0.1", count=len(PORT_NAMES)):
-    """count distinct ports below the ephemeral range, each free at the moment it is checked."""
-    high = ephemeral_low()
-    candidates = random.sample(range(LOWEST, high), min(high - LOWEST, 400))
+    """count distinct ports outside the ephemeral range (below it, or above it where a machine's
+    range starts low), each free at the moment it is checked."""
+    first, last = ephemeral_range()
+    outside = [*range(LOWEST, first), *range(last + 1, 65536)]
+    candidates = random.sample(outside, min(len(outside), 400))
     chosen = []
     for port in candidates:
         with socket.socket() as s:
@@ -52,7 +55,7 @@ def quiet_ports(ip="127.0.0.1", count=len(PORT_NAMES)):
         chosen.append(port)
         if len(chosen) == count:
             return chosen
-    raise RuntimeError(f"no {count} free ports between {LOWEST} and {high} on {ip}")
+    raise RuntimeError(f"no {count} free ports outside {first}-{last} (ip_local_port_range) on {ip}")
 
 
 class _QuietPorts:
