@@ -7,6 +7,7 @@ import signal
 import time
 
 import pytest
+import kernel_ports
 from kernel_ports import start_new_kernel
 
 import processes
@@ -49,6 +50,17 @@ def kernel():
         client.stop_channels()
         if km.is_alive():
             km.shutdown_kernel(now=True)
+
+
+def test_the_notebooks_kernel_listens_on_ports_outside_the_range_for_port_0(kernel):
+    """tools/kernel_ports.py: no port-0 bind or connect() of another test can take a port of the
+    notebook's kernel (JJava) between jupyter_client's choice and the JVM's bind."""
+    km, client = kernel
+    first, last = kernel_ports.ephemeral_range()
+    assert len(set(km.ports)) == 5, km.ports
+    assert all(p >= kernel_ports.LOWEST and not first <= p <= last for p in km.ports), (km.ports, first, last)
+    status, text, error = run(client, "1 + 1")
+    assert status == "ok" and "2" in text, error
 
 
 def spawn_sleeper(client):
