@@ -1,22 +1,22 @@
 """The notebook's kernel (JJava) started on ports that no connection can take first.
 
 jupyter_client picks a kernel's five ZeroMQ ports by binding port 0 and closing the socket, and
-writes them into the connection file; the kernel's JVM binds them a second or more later (tens
-of seconds on a loaded machine). Port 0 and every outgoing connect() draw from the same range
+writes them into the connection file; the kernel's JVM binds them a second or more later (longer
+on a loaded machine). Port 0 and every outgoing connect() draw from the same range
 (/proc/sys/net/ipv4/ip_local_port_range), so while the tests run echo servers and hundreds of
 clients beside the kernel's start, one of those ports can be taken in between. JJava's main
 thread then fails with "Address already in use" while its heartbeat thread keeps the JVM alive:
 the kernel never answers, and the client gives up after its startup timeout.
 
 The managers here choose the ports outside that range instead (from 10000 up to it, and above
-it), where no port-0 bind and no connect() ever lands, at random and checked free (the nteract runtime does the same:
-nteract/nteract#2276). Used by every place in `make test` and `make bench` that starts the
+it), where no port-0 bind and no connect() ever lands: "quiet ports", chosen at random and
+checked free. The nteract runtime does the same (nteract/nteract#2276). Used by every place in `make test` and `make bench` that starts the
 kernel: the notebook runs, the site's build, nbgrader's autograde, the browser's JupyterLab and
 the class's JupyterHub learners' servers. A Jupyter server for many learners on one host can use
 it the same way (docs/teaching.md).
 
     from kernel_ports import KernelManager, AsyncKernelManager
-    NotebookClient(nb, km=AsyncKernelManager(kernel_name="java"), ...)
+    NotebookClient(nb, kernel_name="java", kernel_manager_class=AsyncKernelManager, ...)
     nbgrader autograde  + kernel_ports.nbgrader_autograde_option(), tools/ on PYTHONPATH
     jupyter lab --AsyncMappingKernelManager.kernel_manager_class=kernel_ports.ServerKernelManager
 """
