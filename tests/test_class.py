@@ -64,6 +64,7 @@ HUB_PREFIX = "ipcl-hub-"               # the Hub's folder under /tmp: ipcl-hub-<
 PROXY = os.path.join(ROOT, "tools", "class", "node_modules", ".bin", "configurable-http-proxy")
 STAGGER = 4.0          # seconds between two learners' logins
 SPAWN_TIMEOUT = 240    # a learner's server ready (8 servers starting on 2 cores)
+FIRST_START_TIMEOUT = 120  # a notebook's JVM answering, before the learner starts it anew
 CELL_TIMEOUT = 300     # one cell, on a machine loaded by the whole class
 REQUEST_TIMEOUT = 180  # one HTTP request or WebSocket handshake (a session starts a notebook's JVM)
 PASSWORD = secrets.token_urlsafe(12)
@@ -444,11 +445,10 @@ class Kernel:
             yield msg
 
     def ready(self, timeout=SPAWN_TIMEOUT):
-        """Waits until the notebook's JVM answers. A JVM that dies while starting (jupyter_client
-        picks its ZeroMQ ports by binding port 0 and releasing it, and on a machine where a whole
-        class binds ephemeral ports another process can take one first: JJava then fails with
-        "Address already in use") is restarted by the learner's server on new ports, and the
-        WebSocket closes. JupyterLab reconnects then; so does this, before any cell has run."""
+        """Waits until the notebook's JVM answers. A JVM that dies while starting (one of its
+        ZeroMQ ports taken by another process first: JJava fails with "Address already in use";
+        see tools/kernel_ports.py) is restarted by the learner's server, and the WebSocket
+        closes. JupyterLab reconnects then; so does this, before any cell has run."""
         import websocket
 
         deadline = time.monotonic() + timeout
@@ -545,9 +545,8 @@ class Learner:
     def run(self, notebook, barrier=None):
         nb = nbformat.read(os.path.join(NOTEBOOKS, notebook), as_version=4)
         started = time.monotonic()
-        kernel = Kernel(self, notebook)
+        kernel = self.answering_kernel(notebook)
         try:
-            kernel.ready()
             if barrier is not None:
                 barrier.wait(timeout=SPAWN_TIMEOUT * 2)
             begun = time.time()
@@ -575,6 +574,36 @@ class Learner:
             if tag in tagged and not re.search(pattern, notebook_runs.text_of(tagged[tag]), re.M | re.S):
                 self.problems.append(f"{notebook} [{tag}]: key output does not match /{pattern}/:\n"
                                      f"{notebook_runs.text_of(tagged[tag])}")
+
+    def answering_kernel(self, notebook):
+        """A session whose notebook JVM answers, before any cell runs. A JVM that cannot bind one
+        of its ports dies (and the learner's server restarts it on the same ports, up to five
+        times) or stays up without answering: a learner sees a kernel that stays "starting" or
+        dies, shuts it down and opens the notebook's kernel anew, which gets new ports. So does
+        this, once, and says so; a second failure is the learner's problem."""
+        import websocket
+
+        kernel = Kernel(self, notebook)
+        try:
+            kernel.ready(timeout=FIRST_START_TIMEOUT)
+            return kernel
+        except (TimeoutError, websocket.WebSocketException, ConnectionError) as e:
+            say(f"{self.name}: {notebook}: the notebook's JVM did not answer ({type(e).__name__}: {e}); "
+                f"shutting it down and starting a new one, as the learner would")
+            try:
+                kernel.close()
+            except Exception as closing:  # a kernel that died has no session left to delete
+                say(f"{self.name}: {notebook}: closing the first session: {closing}")
+        kernel = Kernel(self, notebook)
+        try:
+            kernel.ready()
+        except Exception:
+            try:
+                kernel.close()
+            except Exception:
+                pass
+            raise
+        return kernel
 
     def check_isolation(self, kernel):
         """In this learner's notebook JVM: who it runs as, and another learner's course copy."""

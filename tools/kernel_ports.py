@@ -59,9 +59,13 @@ def quiet_ports(ip="127.0.0.1", count=len(PORT_NAMES)):
 
 
 class _QuietPorts:
+    """Chooses the five ports once, before the first start. A restart keeps them, as
+    jupyter_client's own port cache does: jupyter_server's automatic restart of a kernel that
+    died does not move its watch of the kernel's activity to new ports, so a kernel restarted on
+    new ports would stay "starting" for it and its WebSockets would never open."""
+
     async def _async_pre_start_kernel(self, **kw):
         if self.transport == "tcp" and not any(getattr(self, name) for name in PORT_NAMES):
-            self._record_random_port_names()  # all five: a restart with new ports chooses again
             for name, port in zip(PORT_NAMES, quiet_ports(self.ip)):
                 setattr(self, name, port)
         self.cache_ports = False  # the provisioner would otherwise pick port-0 ports over ours
