@@ -37,7 +37,6 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -48,8 +47,7 @@ MIB = 1 << 20
 CGROUP_V1 = Path("/sys/fs/cgroup/memory")
 
 sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "tools"))
-import kernel_ports  # noqa: E402
+import notebook_runs  # noqa: E402
 import processes  # noqa: E402
 
 
@@ -245,9 +243,7 @@ class Cgroup:
 def run(path):
     """Runs one notebook; returns its figures."""
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, kernel_name="java", kernel_manager_class=kernel_ports.AsyncKernelManager,
-                            timeout=300, startup_timeout=120, allow_errors=True,
-                            shutdown_kernel="immediate", resources={"metadata": {"path": str(NOTEBOOKS)}})
+    client = notebook_runs.client_for(nb, path, timeout=300, allow_errors=True, shutdown_kernel="immediate")
     errors = 0
     started = time.monotonic()
     cgroup = Cgroup(path.stem[:2])

@@ -18,6 +18,8 @@ import urllib.request
 import nbformat
 import pytest
 
+import kernel_ports
+
 import processes
 from conftest import NOTEBOOKS, ROOT, stop_process_tree
 
@@ -94,7 +96,7 @@ def lab(tmp_path):
            # The course's server settings, as `make lab` uses them.
            "JUPYTER_CONFIG_PATH": os.path.join(ROOT, "etc", "jupyter"),
            # Kernels on ports the other stages' connections cannot take first (tools/kernel_ports.py).
-           "PYTHONPATH": os.pathsep.join(filter(None, [os.path.join(ROOT, "tools"), os.environ.get("PYTHONPATH")]))}
+           "PYTHONPATH": kernel_ports.pythonpath()}
     cmd = [os.path.join(os.path.dirname(sys.executable), "jupyter"), "lab", "--no-browser",
            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",

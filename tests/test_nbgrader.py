@@ -86,7 +86,7 @@ def nbgrader(args, root, log, timeout=600):
     autograde starts the notebooks' kernels on quiet ports (tools/kernel_ports.py): the other
     stages' connections run beside it."""
     env = {**os.environ, "PATH": f"{VENV_BIN}:{os.environ['PATH']}",  # nbgrader runs `alembic`
-           "PYTHONPATH": os.pathsep.join(filter(None, [os.path.join(ROOT, "tools"), os.environ.get("PYTHONPATH")]))}
+           "PYTHONPATH": kernel_ports.pythonpath()}
     quiet = [kernel_ports.nbgrader_autograde_option()] if args[0] == "autograde" else []
     code, tail, _ = run_logged([os.path.join(VENV_BIN, "nbgrader"), *args, *quiet, f"--CourseDirectory.root={root}"],
                                log, timeout, env=env, grace=10)

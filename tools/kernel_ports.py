@@ -20,6 +20,7 @@ it the same way (docs/teaching.md).
     nbgrader autograde  + kernel_ports.nbgrader_autograde_option(), tools/ on PYTHONPATH
     jupyter lab --AsyncMappingKernelManager.kernel_manager_class=kernel_ports.ServerKernelManager
 """
+import os
 import random
 import socket
 
@@ -93,6 +94,12 @@ def start_new_kernel(startup_timeout=60, kernel_name="java", **kwargs):
         km.shutdown_kernel(now=True)
         raise
     return km, kc
+
+
+def pythonpath():
+    """PYTHONPATH for a process that names kernel_ports in an option: this folder, then any
+    PYTHONPATH already set."""
+    return os.pathsep.join(filter(None, [os.path.dirname(os.path.abspath(__file__)), os.environ.get("PYTHONPATH")]))
 
 
 def nbgrader_autograde_option():
